@@ -1,0 +1,99 @@
+"""Deterministic IRIs for everything the graph holds.
+
+The same input always gives the same IRI: IRIs are built from normalised
+names, never from counters or hashes of run-time state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+ONTOLOGY = "https://w3id.org/cnkg/ontology#"
+ID = "https://w3id.org/cnkg/id/"
+
+# Named graphs.
+GRAPH_ONTOLOGY = ID + "graph/ontology"
+GRAPH_CATALOG = ID + "graph/catalog"
+GRAPH_BUILD = ID + "graph/build"  # bookkeeping of `kg build` (source hashes)
+
+# Path segment used in entity IRIs, per entity type.
+TYPE_SEGMENT = {
+    "Project": "project",
+    "Release": "release",
+    "Feature": "feature",
+    "KEP": "kep",
+    "Person": "person",
+    "Organization": "organization",
+    "Article": "article",
+    "Technology": "technology",
+    "Event": "event",
+    "Vulnerability": "vulnerability",
+}
+
+_UNSAFE = re.compile(r"[^\w.\-~\u3000-\u9fff\uff00-\uffef]+", re.UNICODE)
+
+
+def slug(name: str, max_len: int = 80) -> str:
+    """A stable, IRI-safe path segment for a name.
+
+    Latin text is lower-cased with runs of other characters turned into '-';
+    CJK characters are kept (IRIs allow them).  Over-long names are cut and
+    suffixed with a short hash so that two long titles never collide.
+    """
+    text = unicodedata.normalize("NFKC", name).strip().casefold()
+    text = _UNSAFE.sub("-", text).strip("-._~")
+    if not text:
+        text = "x" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+    if len(text) > max_len:
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+        text = text[: max_len - 9].rstrip("-") + "-" + digest
+    return text
+
+
+def entity_iri(entity_type: str, key: str) -> str:
+    """IRI of an entity: ``…/id/<type>/<slug(key)>``.
+
+    For releases the key is ``"<project key>/<version>"``; for KEPs it is the
+    number when known (``…/id/kep/624``).
+    """
+    segment = TYPE_SEGMENT[entity_type]
+    parts = [slug(p) for p in key.split("/") if p] if entity_type == "Release" else [slug(key)]
+    return ID + segment + "/" + "/".join(parts)
+
+
+def issue_iri(series: str, number: str) -> str:
+    return f"{ID}issue/{slug(series)}/{slug(number)}"
+
+
+def newsletter_iri(series: str) -> str:
+    return f"{ID}newsletter/{slug(series)}"
+
+
+def issue_graph(issue_id: str) -> str:
+    """The named graph holding one issue's extraction."""
+    return issue_id.replace(ID + "issue/", ID + "graph/issue/", 1)
+
+
+def section_iri(issue_id: str, index: int) -> str:
+    return f"{issue_id}/section/{index}"
+
+
+def mention_iri(issue_id: str, start: int, end: int) -> str:
+    return f"{issue_id}/mention/{start}-{end}"
+
+
+def statement_iri(issue_id: str, subject: str, predicate: str, obj: str) -> str:
+    digest = hashlib.sha1(f"{subject} {predicate} {obj}".encode()).hexdigest()[:16]
+    return f"{issue_id}/statement/{digest}"
+
+
+def evidence_iri(issue_id: str, start: int, end: int) -> str:
+    return f"{issue_id}/evidence/{start}-{end}"
+
+
+def camel(predicate: str) -> str:
+    """FORMAT.md predicate name to ontology property local name."""
+    head, *rest = predicate.split("_")
+    return head + "".join(p.capitalize() for p in rest)
