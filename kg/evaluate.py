@@ -1,0 +1,548 @@
+"""Score extractions against gold annotations, exactly as ../shared/eval/FORMAT.md says.
+
+The rules live in FORMAT.md; this module implements them and fixes the corners
+that FORMAT.md leaves open (each one is marked "Choice:" below):
+
+- ``norm``: the ``v`` rule looks at positions in the string after NFKC and
+  casefold but *before* anything is stripped or removed, so ``V3`` loses its
+  ``v`` (casefold comes first) while ``《v3》`` and ``Helm-v3`` keep it (the
+  ``v`` follows ``《``/``-``, not a space).  A "space" is any character for
+  which ``str.isspace()`` holds; a digit is ``str.isdecimal()`` (regex ``\\d``).
+- Names whose norm is empty never match anything.
+- Duplicates: a predicted item that matches some gold item is a duplicate (one
+  FP) when it cannot be given a gold item of its own, i.e. FP for duplicates =
+  (predicted items matching something) - (size of a maximum one-to-one matching
+  between predicted and gold items).  When no predicted item matches two gold
+  items this is exactly FORMAT.md's "two predicted entities matching the same
+  gold entity count one TP and one FP"; the matching only keeps the count
+  independent of the extraction's order in the rare overlapping case.
+  Optional gold items take part: the first match of an optional item is free,
+  further ones are duplicates (one node per real thing).  The same holds for
+  relations: duplicate predicted relations matching one gold triple give one
+  TP and FPs for the rest.
+- TP is counted on the gold side (a required gold item matched by any
+  predicted item), as FORMAT.md states it.
+- 0/0: precision is 1.0 when nothing was predicted, recall is 1.0 when nothing
+  was expected, and F1 = 2TP / (2TP + FP + FN), which is 1.0 when nothing was
+  expected and nothing predicted and 0.0 whenever TP is 0 otherwise.
+- Predicted entities or relations with a type/predicate outside the closed set
+  are FPs under that key (no gold item can match them).
+- Gold relation references: ``X || Y`` lists alternatives; each alternative is
+  resolved (by norm) to every gold entity, of any type, having that name, and
+  then matches any of those entities' names.  A reference naming no gold
+  entity falls back to the literal name.  ``ISSUE`` (exactly) is the issue.
+- Predicted relation ends are IRIs: the issue's id maps to ISSUE, an entity id
+  to that entity's label and aliases; an unknown IRI matches nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kg.errors import InputError
+from kg.model import ENTITY_TYPES, PREDICATES
+
+ISSUE = "ISSUE"  # the gold token for the issue itself
+
+_STRIP = frozenset("《》“”\"'")
+_REMOVE = frozenset("-_·")
+
+
+def norm(s: str) -> str:
+    """FORMAT.md's ``norm``: the key under which names are compared."""
+    t = unicodedata.normalize("NFKC", s).casefold()
+    out: list[str] = []
+    for i, ch in enumerate(t):
+        if ch in _STRIP or ch in _REMOVE or ch.isspace():
+            continue
+        # The v-rule looks at neighbours in t, before anything was removed.
+        if ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _keys(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(k for k in map(norm, names) if k)
+
+
+# --------------------------------------------------------------------------- gold
+
+
+@dataclass
+class GoldEntity:
+    type: str
+    names: list[str]  # as written; names[0] is the entity's main name
+    optional: bool = False
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return _keys(self.names)
+
+
+@dataclass(frozen=True)
+class GoldRef:
+    """One alternative on one side of a gold triple."""
+
+    text: str  # as written in the gold file
+    names: tuple[str, ...]  # names of the gold entities it denotes (or (text,) when none); () for ISSUE
+    is_issue: bool = False
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return _keys(self.names)
+
+
+@dataclass
+class GoldTriple:
+    subjects: list[GoldRef]  # alternatives: any one is accepted
+    predicate: str
+    objects: list[GoldRef]
+    optional: bool = False
+
+    def __str__(self) -> str:
+        return (
+            f"{' || '.join(r.text for r in self.subjects)} {self.predicate} {' || '.join(r.text for r in self.objects)}"
+        )
+
+
+@dataclass
+class Gold:
+    issue: str
+    source: str
+    entities: list[GoldEntity]
+    triples: list[GoldTriple]
+    path: Path
+
+
+_GOLD_KEYS = {"issue", "source", "entities", "relations"}
+
+
+def _string(value: object, where: str) -> str:
+    # YAML turns 1.10 into the float 1.1 and yes into True: refuse rather than guess.
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: expected a string, got {type(value).__name__} {value!r} (quote it)")
+    if not value.strip():
+        raise ValueError(f"{where}: empty name")
+    return value.strip()
+
+
+def _optional(item: dict, where: str) -> bool:
+    value = item.get("optional", False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: optional must be true or false, got {value!r}")
+    return value
+
+
+def _parse_entity(type_: str, item: object, where: str) -> GoldEntity:
+    optional = False
+    if isinstance(item, dict):
+        unknown = set(item) - {"name", "optional"}
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (expected name, optional)"
+            )
+        if "name" not in item:
+            raise ValueError(f"{where}: missing 'name'")
+        optional = _optional(item, where)
+        item = item["name"]
+    text = _string(item, where)
+    names = [n.strip() for n in text.split("|")]
+    if any(not n for n in names):
+        raise ValueError(f"{where}: empty name in {text!r} ('||' is for relation alternatives, names use ' | ')")
+    return GoldEntity(type_, names, optional)
+
+
+def _parse_side(value: object, where: str, entities: Sequence[GoldEntity]) -> list[GoldRef]:
+    text = _string(value, where)
+    refs: list[GoldRef] = []
+    for alt in (a.strip() for a in text.split("||")):
+        if not alt:
+            raise ValueError(f"{where}: empty alternative in {text!r}")
+        if "|" in alt:
+            raise ValueError(f"{where}: {alt!r} contains '|'; alternatives are separated by ' || '")
+        if alt == ISSUE:
+            refs.append(GoldRef(alt, (), is_issue=True))
+            continue
+        key = norm(alt)
+        denoted = [e for e in entities if key and key in e.keys]
+        names = tuple(n for e in denoted for n in e.names) if denoted else (alt,)
+        refs.append(GoldRef(alt, names))
+    return refs
+
+
+def _parse_triple(item: object, where: str, entities: Sequence[GoldEntity]) -> GoldTriple:
+    optional = False
+    if isinstance(item, dict):
+        unknown = set(item) - {"triple", "optional"}
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (expected triple, optional)"
+            )
+        if "triple" not in item:
+            raise ValueError(f"{where}: missing 'triple'")
+        optional = _optional(item, where)
+        item = item["triple"]
+    if not isinstance(item, list) or len(item) != 3:
+        raise ValueError(f"{where}: a triple is [subject, predicate, object], got {item!r}")
+    predicate = _string(item[1], f"{where} predicate")
+    if predicate not in PREDICATES:
+        raise ValueError(f"{where}: unknown predicate {predicate!r}")
+    return GoldTriple(
+        _parse_side(item[0], f"{where} subject", entities),
+        predicate,
+        _parse_side(item[2], f"{where} object", entities),
+        optional,
+    )
+
+
+def _parse_gold(data: object, path: Path) -> Gold:
+    if not isinstance(data, dict):
+        raise ValueError("expected a mapping with issue, source, entities, relations")
+    unknown = set(data) - _GOLD_KEYS
+    if unknown:
+        raise ValueError(f"unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}")
+    if "issue" not in data:
+        raise ValueError("missing 'issue'")
+    issue = _string(data["issue"], "issue")
+    source = _string(data["source"], "source") if data.get("source") is not None else ""
+
+    raw_entities = data.get("entities") or {}
+    if not isinstance(raw_entities, dict):
+        raise ValueError("entities: expected a mapping from type to a list of names")
+    entities: list[GoldEntity] = []
+    for type_, items in raw_entities.items():
+        if type_ not in ENTITY_TYPES:
+            raise ValueError(f"entities: unknown entity type {type_!r}")
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise ValueError(f"entities.{type_}: expected a list")
+        # Two entities of one type sharing a name would make matching ambiguous: refuse.
+        seen: dict[str, tuple[int, str]] = {}  # norm -> (item index, name)
+        for i, item in enumerate(items):
+            entity = _parse_entity(type_, item, f"entities.{type_}[{i}]")
+            for name in entity.names:
+                key = norm(name)
+                if not key:
+                    raise ValueError(f"entities.{type_}[{i}]: name {name!r} is empty once normalised")
+                if key in seen and seen[key][0] != i:
+                    raise ValueError(
+                        f"entities.{type_}[{i}]: name {name!r} also names entry {seen[key][0]} ({seen[key][1]!r})"
+                    )
+                seen[key] = (i, name)
+            entities.append(entity)
+
+    raw_relations = data.get("relations") or []
+    if not isinstance(raw_relations, list):
+        raise ValueError("relations: expected a list of triples")
+    triples = [_parse_triple(item, f"relations[{i}]", entities) for i, item in enumerate(raw_relations)]
+    return Gold(issue, source, entities, triples, path)
+
+
+def load_gold(path: Path | str) -> Gold:
+    """Read one gold file; InputError (one line) when it cannot be read or breaks the format."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read gold file: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(path, f"invalid YAML{where}: {problem}") from exc
+    try:
+        return _parse_gold(data, path)
+    except ValueError as exc:
+        raise InputError(path, str(exc)) from exc
+
+
+def source_path(gold: Gold, corpus: Path | str | None = None) -> Path:
+    """The issue file a gold file annotates: ``corpus/source`` when a corpus is given, else
+    beside the gold file or in its parent (corpus/gold/x.yaml annotates corpus/x.txt)."""
+    if not gold.source:
+        raise InputError(gold.path, "no 'source' given")
+    dirs = [Path(corpus)] if corpus is not None else [gold.path.parent, gold.path.parent.parent]
+    for d in dirs:
+        if (d / gold.source).is_file():
+            return d / gold.source
+    raise InputError(gold.path, f"source {gold.source!r} not found in {', '.join(map(str, dirs))}")
+
+
+def load_extraction(path: Path | str) -> dict:
+    """Read a saved ``kg extract --format json`` object; InputError when it breaks the format."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, f"cannot read extraction JSON: {exc}") from exc
+    try:
+        _check_extraction(data)
+    except ValueError as exc:
+        raise InputError(path, str(exc)) from exc
+    return data
+
+
+# --------------------------------------------------------------------------- counts
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    @property
+    def precision(self) -> float:
+        # Nothing predicted: nothing predicted wrongly.
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        # Nothing expected: nothing missed.
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        # Equal to the harmonic mean of P and R whenever TP > 0; 1.0 only for "nothing vs nothing".
+        denominator = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denominator if denominator else 1.0
+
+
+def _total(counts: Iterable[Counts]) -> Counts:
+    total = Counts()
+    for c in counts:
+        total = total + c
+    return total
+
+
+@dataclass
+class Score:
+    entities: dict[str, Counts] = field(default_factory=dict)  # per type
+    relations: dict[str, Counts] = field(default_factory=dict)  # per predicate
+    entity_misses: list[tuple[str, str]] = field(default_factory=list)  # (type, gold name) of FNs
+    entity_spurious: list[tuple[str, str]] = field(default_factory=list)  # (type, predicted label) of FPs
+    relation_misses: list[str] = field(default_factory=list)  # gold triples, as written
+    relation_spurious: list[str] = field(default_factory=list)  # "subject predicate object" by labels
+
+    @property
+    def entity_total(self) -> Counts:
+        """Micro-average over types: TP, FP, FN summed."""
+        return _total(self.entities.values())
+
+    @property
+    def relation_total(self) -> Counts:
+        return _total(self.relations.values())
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _check_extraction(extraction: object) -> None:
+    if not isinstance(extraction, dict):
+        raise ValueError("extraction: expected a JSON object")
+    issue = extraction.get("issue")
+    if not isinstance(issue, dict) or not isinstance(issue.get("id"), str):
+        raise ValueError("issue: expected an object with a string 'id'")
+    entities = extraction.get("entities", [])
+    if not isinstance(entities, list):
+        raise ValueError("entities: expected a list")
+    for i, e in enumerate(entities):
+        if not isinstance(e, dict):
+            raise ValueError(f"entities[{i}]: expected an object")
+        for key in ("id", "type", "label"):
+            if not isinstance(e.get(key), str):
+                raise ValueError(f"entities[{i}]: missing or non-string {key!r}")
+        aliases = e.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError(f"entities[{i}]: aliases must be a list of strings")
+    relations = extraction.get("relations", [])
+    if not isinstance(relations, list):
+        raise ValueError("relations: expected a list")
+    for i, r in enumerate(relations):
+        if not isinstance(r, dict):
+            raise ValueError(f"relations[{i}]: expected an object")
+        for key in ("subject", "predicate", "object"):
+            if not isinstance(r.get(key), str):
+                raise ValueError(f"relations[{i}]: missing or non-string {key!r}")
+
+
+def _max_matching(candidates: Sequence[Sequence[int]]) -> dict[int, int]:
+    """Maximum one-to-one matching (Kuhn): predicted index -> gold index."""
+    owner: dict[int, int] = {}  # gold -> predicted
+
+    def augment(p: int, seen: set[int]) -> bool:
+        for g in candidates[p]:
+            if g not in seen:
+                seen.add(g)
+                if g not in owner or augment(owner[g], seen):
+                    owner[g] = p
+                    return True
+        return False
+
+    for p, cands in enumerate(candidates):
+        if cands:
+            augment(p, set())
+    return {p: g for g, p in owner.items()}
+
+
+@dataclass
+class _Group:
+    """Outcome of scoring one type (or predicate): which gold items were missed, which predictions are FPs."""
+
+    counts: Counts
+    missed: list[int]  # gold indices (required, unmatched)
+    spurious: list[tuple[int, int | None]]  # (predicted index, gold index it duplicates or None)
+
+
+def _score_group(required: Sequence[bool], candidates: Sequence[Sequence[int]]) -> _Group:
+    matched = {g for cands in candidates for g in cands}
+    missed = [g for g, req in enumerate(required) if req and g not in matched]
+    tp = sum(1 for g, req in enumerate(required) if req and g in matched)
+    assignment = _max_matching(candidates)
+    spurious: list[tuple[int, int | None]] = []
+    for p, cands in enumerate(candidates):
+        if not cands:
+            spurious.append((p, None))
+        elif p not in assignment:
+            spurious.append((p, cands[0]))
+    return _Group(Counts(tp, len(spurious), len(missed)), missed, spurious)
+
+
+def _ordered(keys: Iterable[str], known: Sequence[str]) -> list[str]:
+    keys = set(keys)
+    return [k for k in known if k in keys] + sorted(keys - set(known))
+
+
+def score(gold: Gold, extraction: dict) -> Score:
+    """Score one issue's extraction (the ``kg extract --format json`` object) against its gold."""
+    _check_extraction(extraction)
+    predicted = extraction.get("entities", [])
+    result = Score()
+
+    # Entities, type by type.
+    types = _ordered([e.type for e in gold.entities] + [e["type"] for e in predicted], ENTITY_TYPES)
+    for type_ in types:
+        golds = [g for g in gold.entities if g.type == type_]
+        preds = [p for p in predicted if p["type"] == type_]
+        gold_keys = [g.keys for g in golds]
+        candidates = []
+        for p in preds:
+            keys = _keys([p["label"], *p.get("aliases", [])])
+            candidates.append([i for i, gk in enumerate(gold_keys) if keys & gk])
+        group = _score_group([not g.optional for g in golds], candidates)
+        result.entities[type_] = group.counts
+        result.entity_misses += [(type_, golds[g].names[0]) for g in group.missed]
+        for p, dup in group.spurious:
+            label = preds[p]["label"]
+            result.entity_spurious.append(
+                (type_, label if dup is None else f"{label} (duplicate of {golds[dup].names[0]})")
+            )
+
+    # Relation ends are IRIs: look up what each IRI is called.
+    issue_id = extraction["issue"]["id"]
+    names_by_id: dict[str, list[str]] = {}
+    for p in predicted:
+        names_by_id.setdefault(p["id"], []).extend([p["label"], *p.get("aliases", [])])
+    keys_by_id = {iri: _keys(names) for iri, names in names_by_id.items()}
+
+    def ref_matches(iri: str, ref: GoldRef) -> bool:
+        if ref.is_issue or iri == issue_id:
+            return ref.is_issue and iri == issue_id
+        return bool(keys_by_id.get(iri, frozenset()) & ref.keys)
+
+    def show(iri: str) -> str:
+        if iri == issue_id:
+            return ISSUE
+        return names_by_id[iri][0] if iri in names_by_id else iri
+
+    relations = extraction.get("relations", [])
+    predicates = _ordered([t.predicate for t in gold.triples] + [r["predicate"] for r in relations], PREDICATES)
+    for predicate in predicates:
+        triples = [t for t in gold.triples if t.predicate == predicate]
+        rels = [r for r in relations if r["predicate"] == predicate]
+        candidates = [
+            [
+                i
+                for i, t in enumerate(triples)
+                if any(ref_matches(r["subject"], s) for s in t.subjects)
+                and any(ref_matches(r["object"], o) for o in t.objects)
+            ]
+            for r in rels
+        ]
+        group = _score_group([not t.optional for t in triples], candidates)
+        result.relations[predicate] = group.counts
+        result.relation_misses += [str(triples[g]) for g in group.missed]
+        for p, dup in group.spurious:
+            text = f"{show(rels[p]['subject'])} {predicate} {show(rels[p]['object'])}"
+            result.relation_spurious.append(text if dup is None else f"{text} (duplicate of {triples[dup]})")
+    return result
+
+
+def combine(scores: Iterable[Score]) -> Score:
+    """Micro-average across issues: counts summed per type and per predicate."""
+    total = Score()
+    for s in scores:
+        for key, c in s.entities.items():
+            total.entities[key] = total.entities.get(key, Counts()) + c
+        for key, c in s.relations.items():
+            total.relations[key] = total.relations.get(key, Counts()) + c
+        total.entity_misses += s.entity_misses
+        total.entity_spurious += s.entity_spurious
+        total.relation_misses += s.relation_misses
+        total.relation_spurious += s.relation_spurious
+    total.entities = {k: total.entities[k] for k in _ordered(total.entities, ENTITY_TYPES)}
+    total.relations = {k: total.relations[k] for k in _ordered(total.relations, PREDICATES)}
+    return total
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _table(title: str, rows: dict[str, Counts], total: Counts, width: int) -> list[str]:
+    lines = [f"  {title:<{width}}  {'TP':>4} {'FP':>4} {'FN':>4}  {'P':>6} {'R':>6} {'F1':>6}"]
+    for key, c in [*rows.items(), ("all", total)]:
+        lines.append(
+            f"  {key:<{width}}  {c.tp:>4} {c.fp:>4} {c.fn:>4}  {c.precision:>6.3f} {c.recall:>6.3f} {c.f1:>6.3f}"
+        )
+    return lines
+
+
+def _section(name: str, s: Score, verbose: bool) -> list[str]:
+    lines = [name]
+    width = max([len("relations"), *map(len, s.entities), *map(len, s.relations)])  # one width: columns line up
+    lines += _table("entities", s.entities, s.entity_total, width)
+    lines += _table("relations", s.relations, s.relation_total, width)
+    if verbose:
+        for heading, items in (
+            ("missed entities (FN)", [f"{t}: {n}" for t, n in s.entity_misses]),
+            ("spurious entities (FP)", [f"{t}: {n}" for t, n in s.entity_spurious]),
+            ("missed relations (FN)", s.relation_misses),
+            ("spurious relations (FP)", s.relation_spurious),
+        ):
+            lines.append(f"  {heading}: {len(items)}")
+            lines += [f"    {item}" for item in items]
+    return lines
+
+
+def format_report(scores: dict[str, Score], verbose: bool = False) -> str:
+    """Per issue (and overall when there are several): P/R/F1 per type and per predicate."""
+    lines: list[str] = []
+    for name, s in scores.items():
+        lines += [*_section(name, s, verbose), ""]
+    if len(scores) > 1:
+        # The per-issue sections already list misses; the overall one only sums.
+        lines += [*_section(f"overall ({len(scores)} issues)", combine(scores.values()), False), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
