@@ -546,3 +546,36 @@ def format_report(scores: dict[str, Score], verbose: bool = False) -> str:
         # The per-issue sections already list misses; the overall one only sums.
         lines += [*_section(f"overall ({len(scores)} issues)", combine(scores.values()), False), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- running
+
+
+def find_source(gold: Gold, corpora: Sequence[Path]) -> Path:
+    """The gold's source in the first corpus folder that has it (default: beside the gold, then ../shared's LWKD)."""
+    candidates = list(corpora)
+    if not candidates:
+        shared_lwkd = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "lwkd"
+        candidates = [gold.path.parent, gold.path.parent.parent, shared_lwkd]
+    for corpus in candidates:
+        if (corpus / gold.source).is_file():
+            return corpus / gold.source
+    raise InputError(gold.path, f"source {gold.source!r} not found in {', '.join(map(str, candidates))}")
+
+
+def evaluate_files(
+    gold_paths: Sequence[Path], corpora: Sequence[Path] = (), verbose: bool = False
+) -> tuple[str, dict[str, Score]]:
+    """Extract each gold file's source with the current pipeline and score it; (report, scores by issue)."""
+    from kg.catalog import load_catalog
+    from kg.extract import extract, load_pipeline
+    from kg.ingest import read_issue
+
+    catalog = load_catalog()
+    nlp = load_pipeline(catalog)
+    scores: dict[str, Score] = {}
+    for path in gold_paths:
+        gold = load_gold(path)
+        issue = read_issue(find_source(gold, corpora))
+        scores[gold.issue or Path(path).stem] = score(gold, extract(issue, catalog, nlp).to_json())
+    return format_report(scores, verbose=verbose), scores

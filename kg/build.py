@@ -1,0 +1,312 @@
+"""`kg build`: files -> ingest -> extract -> rdf -> store, incrementally.
+
+The per-issue part (:func:`process_file`) is a pure function of (file,
+catalog) returning plain data (N-Quads text), so it runs in worker
+processes; one writer (this process) puts the results into the store in
+batches, each batch one transaction.  Unchanged issues (same bytes, same
+extractor fingerprint) are skipped; issues whose file was deleted are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import RdfFormat, serialize
+
+from kg import __version__, ids
+from kg.errors import InputError, KgError
+
+# Batching bounds memory (at most this many extracted issues wait in memory) and
+# amortises the cost of a transaction.
+BATCH_ISSUES = 64
+BATCH_BYTES = 16 * 1024 * 1024
+PATTERNS_DIR = Path(__file__).resolve().parent.parent / "ontology" / "patterns"
+
+
+@dataclass
+class Processed:
+    """The result of the per-issue stage, plain data that crosses process boundaries."""
+
+    path: str
+    content_hash: str
+    graph: str = ""
+    issue_id: str = ""
+    nquads: str = ""
+    quads: int = 0
+    error: str | None = None
+
+
+@dataclass
+class BuildSummary:
+    built: list[str] = field(default_factory=list)
+    skipped: int = 0
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    issues_in_store: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    exports_written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def render(self) -> str:
+        return (
+            f"built {len(self.built)}, unchanged {self.skipped}, removed {len(self.removed)}, "
+            f"failed {len(self.errors)}; store holds {self.issues_in_store} issues, {self.triples} triples; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def file_hash(raw: bytes, fingerprint: str) -> str:
+    """Content hash of a source as the store records it: the bytes and what extracted them."""
+    return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
+
+
+def extractor_fingerprint(catalog: Any) -> str:
+    """Changes whenever re-extraction could give another result: code version, catalog, patterns."""
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(str(getattr(catalog, "fingerprint", "")).encode())
+    if PATTERNS_DIR.is_dir():
+        for path in sorted(PATTERNS_DIR.rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------- per-issue stage (worker side)
+
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(catalog: Any) -> None:
+    """Load the catalog and NLP pipeline once per process."""
+    from kg.extract import load_pipeline
+
+    _worker_state["catalog"] = catalog
+    _worker_state["nlp"] = load_pipeline(catalog)
+
+
+def process_file(path: str, content_hash: str) -> Processed:
+    """Read, extract and serialise one issue: a pure function of the file and the loaded catalog."""
+    from kg.extract import extract
+    from kg.ingest import read_issue
+    from kg.rdf import extraction_quads
+
+    try:
+        issue = read_issue(path)
+        extraction = extract(issue, _worker_state["catalog"], _worker_state.get("nlp"))
+        quads = extraction_quads(extraction, source_name=Path(path).name)
+        nquads = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8")
+        graph = ids.issue_graph(extraction.issue_id)
+        return Processed(path, content_hash, graph, extraction.issue_id, nquads, len(quads))
+    except InputError as err:
+        return Processed(path, content_hash, error=str(err))
+    except Exception as err:  # noqa: BLE001 - one bad issue must never stop the others
+        return Processed(path, content_hash, error=f"{path}: extraction failed: {type(err).__name__}: {err}")
+
+
+# ---------------------------------------------------------------------- orchestration (writer side)
+
+
+def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callable[[], None]]:
+    if not enabled or total == 0:
+        return (lambda _name: None), (lambda: None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=__import__("rich.console").console.Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("", total=total)
+    progress.start()
+    return (lambda name: progress.update(task, advance=1, description=name)), progress.stop
+
+
+def _results(todo: Sequence[tuple[str, str]], catalog: Any, workers: int) -> Iterator[Processed]:
+    """Processed issues, in completion order, with a bounded number in flight."""
+    if workers <= 1 or len(todo) < 2:
+        _init_worker(catalog)
+        for path, content_hash in todo:
+            yield process_file(path, content_hash)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(catalog,)) as pool:
+        pending: set[Future[Processed]] = set()
+        queue = iter(todo)
+        limit = workers * 4
+        while True:
+            while len(pending) < limit:
+                nxt = next(queue, None)
+                if nxt is None:
+                    break
+                pending.add(pool.submit(process_file, *nxt))
+            if not pending:
+                break
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+
+def build(
+    paths: Iterable[str | Path],
+    out: str | Path = "build",
+    workers: int = 1,
+    progress: bool | None = None,
+    write_html: bool = True,
+    report: Callable[[str], None] | None = None,
+) -> BuildSummary:
+    """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``."""
+    from kg.catalog import load_catalog
+    from kg.ingest import discover
+    from kg.rdf import catalog_quads, ontology_quads
+    from kg.store import GraphStore, GraphWrite
+
+    started = time.perf_counter()
+    say = report or (lambda line: print(line, file=sys.stderr))
+    summary = BuildSummary()
+    if progress is None:
+        progress = sys.stderr.isatty()
+
+    roots = [Path(p) for p in paths]
+    files: list[Path] = []
+    for root in roots:
+        try:
+            files.extend(discover([root]))
+        except InputError as err:
+            summary.errors.append(str(err))
+            say(str(err))
+
+    catalog = load_catalog()
+    fingerprint = extractor_fingerprint(catalog)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    graph_store = GraphStore.open(out_dir, create=True)
+    try:
+        static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
+        graph_store.replace_static_graph(ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash)
+        ontology = ontology_quads()
+        graph_store.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
+
+        records = graph_store.sources()
+        claimed = {r.graph: p for p, r in records.items() if not p.startswith("static:")}
+        todo: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for file in files:
+            key = str(file.resolve())
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                raw = file.read_bytes()
+            except OSError as err:
+                summary.errors.append(f"{file}: cannot read: {err.strerror}")
+                say(summary.errors[-1])
+                continue
+            content_hash = file_hash(raw, fingerprint)
+            record = records.get(key)
+            if record is not None and record.content_hash == content_hash:
+                summary.skipped += 1
+            else:
+                todo.append((key, content_hash))
+
+        # Sources under the given roots whose files are gone: their graphs go too.
+        resolved_roots = [r.resolve() for r in roots if r.exists()]
+        gone = [
+            r
+            for p, r in records.items()
+            if not p.startswith("static:")
+            and not Path(p).exists()
+            and any(Path(p).is_relative_to(root) for root in resolved_roots)
+        ]
+        if gone:
+            graph_store.remove_sources(gone)
+            summary.removed = [r.path for r in gone]
+            for record in gone:
+                claimed.pop(record.graph, None)
+
+        advance, stop = _progress(len(todo), progress)
+        batch: list[GraphWrite] = []
+        batch_bytes = 0
+        try:
+            for result in _results(todo, catalog, workers):
+                advance(Path(result.path).name)
+                if result.error is not None:
+                    summary.errors.append(result.error)
+                    say(result.error)
+                    continue
+                owner = claimed.get(result.graph)
+                if owner is not None and owner != result.path and Path(owner).exists():
+                    summary.errors.append(f"{result.path}: same issue as {owner} ({result.issue_id}); not stored")
+                    say(summary.errors[-1])
+                    continue
+                claimed[result.graph] = result.path
+                batch.append(GraphWrite(result.path, result.graph, result.content_hash, result.nquads))
+                batch_bytes += len(result.nquads)
+                summary.built.append(result.path)
+                if len(batch) >= BATCH_ISSUES or batch_bytes >= BATCH_BYTES:
+                    graph_store.write_graphs(batch)
+                    batch, batch_bytes = [], 0
+            graph_store.write_graphs(batch)
+        finally:
+            stop()
+
+        summary.exports_written = _write_exports(graph_store, out_dir, write_html)
+        summary.issues_in_store = sum(1 for p in graph_store.sources() if not p.startswith("static:"))
+        summary.triples = graph_store.count()
+    finally:
+        graph_store.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _quads_hash(quads: Sequence[Any]) -> str:
+    digest = hashlib.sha256()
+    for quad in sorted(str(q) for q in quads):
+        digest.update(quad.encode())
+    return digest.hexdigest()
+
+
+def _write_exports(graph_store: Any, out_dir: Path, write_html: bool) -> bool:
+    """Write graph.trig (and graph.html) when the store's content changed since they were written."""
+    from kg.store import EXPORTS_STAMP
+
+    records = sorted((r.path, r.content_hash) for r in graph_store.sources().values())
+    version = hashlib.sha256(repr((records, write_html)).encode()).hexdigest()
+    stamp = out_dir / EXPORTS_STAMP
+    trig = out_dir / "graph.trig"
+    html = out_dir / "graph.html"
+    if stamp.exists() and stamp.read_text() == version and trig.exists() and (html.exists() or not write_html):
+        return False
+    stamp.unlink(missing_ok=True)  # stale until both files are rewritten
+    graph_store.export(trig, RdfFormat.TRIG)
+    if write_html:
+        try:
+            from kg.viz import overview
+        except ImportError:
+            overview = None
+        if overview is not None:
+            overview(graph_store, html)
+    stamp.write_text(version)
+    return True
+
+
+def check_paths(paths: Iterable[str | Path]) -> None:
+    for path in paths:
+        if not Path(path).exists():
+            raise KgError(f"{path}: no such file or directory")

@@ -1,0 +1,283 @@
+"""The `kg` command line: a thin layer over the library (each command imports only what it needs)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kg.errors import KgError
+
+app = typer.Typer(
+    help="cnkg: a knowledge graph of cloud-native projects and the newsletters that mention them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Enrich the catalog from reference data.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+StoreOption = Annotated[Path, typer.Option("--store", help="Directory of the built graph.")]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"kg: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def friendly(func: F) -> F:
+    """Turn expected errors into one line on stderr and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KgError as err:
+            fail(str(err))
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@friendly
+def build(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build"),
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Extraction processes.")] = 1,
+    html: Annotated[bool, typer.Option("--html/--no-html", help="Write the overview graph.html.")] = True,
+) -> None:
+    """Ingest, extract and store every issue under PATHS; skip unchanged ones; write graph.trig and graph.html."""
+    from kg.build import build as run_build
+
+    summary = run_build(paths or [Path("corpus")], out=out, workers=workers, write_html=html)
+    typer.echo(summary.render())
+    if summary.exports_written:
+        typer.echo(f"wrote {out / 'graph.trig'}" + (f" and {out / 'graph.html'}" if html else ""))
+    if not summary.ok:
+        typer.echo(f"kg: {len(summary.errors)} file(s) failed; the store keeps everything else", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def extract(
+    file: Annotated[Path, typer.Argument(help="One issue file.")],
+    fmt: Annotated[str, typer.Option("--format", help="Output format (json).")] = "json",
+    reader: Annotated[str | None, typer.Option("--reader", help="Force a reader instead of sniffing.")] = None,
+) -> None:
+    """Print one issue's extraction as JSON (../shared/eval/FORMAT.md)."""
+    if fmt != "json":
+        raise KgError(f"unknown format {fmt!r} (json)")
+    from kg.catalog import load_catalog
+    from kg.extract import extract as run_extract
+    from kg.ingest import read_issue
+
+    issue = read_issue(file, reader)
+    extraction = run_extract(issue, load_catalog())
+    typer.echo(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2))
+
+
+@app.command("eval")
+@friendly
+def evaluate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold YAML files.")],
+    corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="Where the sources are (repeatable).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and spurious finds.")] = False,
+) -> None:
+    """Score extractions against gold files: precision/recall/F1 per type and overall."""
+    from kg.evaluate import evaluate_files
+
+    report, _ = evaluate_files(gold, corpus or [], verbose=verbose)
+    typer.echo(report)
+
+
+@app.command()
+@friendly
+def query(
+    sparql: Annotated[str | None, typer.Argument(help="SPARQL text or a canned query name.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the query from a file.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help="k=v parameter of a canned query.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    limit: Annotated[int | None, typer.Option("--limit", help="Print at most N rows.")] = None,
+    store: StoreOption = Path("build"),
+) -> None:
+    """Run a SPARQL query (inline, --file, or a canned NAME with --param k=v) on the store."""
+    from kg import query as q
+    from kg.store import GraphStore
+
+    text, params = q.resolve(sparql, file, q.parse_param_args(param or []))
+    with GraphStore.open(store, read_only=True) as graph:
+        columns, rows = q.run(graph, text, params)
+    typer.echo(q.render(columns, rows[:limit] if limit is not None else rows, fmt))
+
+
+@app.command()
+@friendly
+def queries() -> None:
+    """List the canned queries with their descriptions and parameters."""
+    from kg.query import canned_queries
+
+    for name, canned in canned_queries().items():
+        typer.echo(f"{name}: {canned.title}")
+        typer.echo(f"    {canned.description}")
+        for p in canned.params:
+            flags = ", ".join([p.type] + (["optional"] if p.optional else []))
+            typer.echo(f"    --param {p.name}=…  ({flags}) {p.doc}")
+
+
+@app.command()
+@friendly
+def stats(store: StoreOption = Path("build")) -> None:
+    """Counts by class, most mentioned entities, issues by series."""
+    from kg.stats import render_stats
+    from kg.store import GraphStore
+
+    with GraphStore.open(store, read_only=True) as graph:
+        typer.echo(render_stats(graph))
+
+
+@app.command()
+@friendly
+def viz(
+    focus: Annotated[str | None, typer.Option("--focus", help="Centre on this entity (name or alias).")] = None,
+    depth: Annotated[int, typer.Option("--depth", help="Neighbourhood depth around --focus.")] = 1,
+    types: Annotated[str | None, typer.Option("--types", help="Comma-separated entity types.")] = None,
+    min_mentions: Annotated[int, typer.Option("--min-mentions", help="Hide entities mentioned less often.")] = 1,
+    series: Annotated[str | None, typer.Option("--series", help="Only mentions in this series.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most N nodes (most mentioned first).")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("graph.html"),
+    store: StoreOption = Path("build"),
+) -> None:
+    """Write an interactive, offline HTML view of the graph (or of a neighbourhood)."""
+    from kg.store import GraphStore
+    from kg.viz import load_view, render_html
+
+    type_list = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    with GraphStore.open(store, read_only=True) as graph:
+        view = load_view(graph, focus, depth, type_list, min_mentions, series, since, until, limit)
+    title = f"cnkg: {focus}" if focus else "cnkg"
+    render_html(view, output, title)
+    typer.echo(f"wrote {output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges)")
+
+
+@app.command()
+@friendly
+def analytics(
+    top: Annotated[int, typer.Option("--top", help="Rows per table.")] = 15,
+    store: StoreOption = Path("build"),
+) -> None:
+    """Centrality and communities of the project network (co-mentions and relations)."""
+    from kg.analytics import report
+    from kg.store import GraphStore
+
+    with GraphStore.open(store, read_only=True) as graph:
+        typer.echo(report(graph, top))
+
+
+@app.command()
+@friendly
+def serve(
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 7878,
+    bind: Annotated[str, typer.Option("--bind", help="Address to listen on.")] = "127.0.0.1",
+    timeout: Annotated[int, typer.Option("--timeout", help="Query timeout in seconds.")] = 30,
+    store: StoreOption = Path("build"),
+) -> None:
+    """Serve the built graph as a read-only SPARQL endpoint (the Oxigraph server)."""
+    from kg.serve import serve as run_serve
+
+    raise typer.Exit(run_serve(store, port=port, bind=bind, timeout_s=timeout))
+
+
+@app.command()
+@friendly
+def push(
+    url: Annotated[str, typer.Argument(help="Graph Store Protocol endpoint, e.g. http://host:7878/store")],
+    store: StoreOption = Path("build"),
+) -> None:
+    """Upload every named graph to a SPARQL Graph Store endpoint (PUT per graph: pushing twice changes nothing)."""
+    from kg.push import push as run_push
+
+    result = run_push(store, url)
+    typer.echo(str(result))
+
+
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
+
+
+@app.command()
+@friendly
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="|".join(EXPORT_FORMATS))] = "trig",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default build/graph.<ext>).")
+    ] = None,
+    store: StoreOption = Path("build"),
+) -> None:
+    """Export the graph (RDF formats, GraphML/GEXF for Gephi, CSV of mentions)."""
+    from kg.export import export as run_export
+
+    if fmt not in EXPORT_FORMATS:
+        raise KgError(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
+    written = run_export(store, fmt, output)
+    typer.echo(f"wrote {written}")
+
+
+@app.command()
+@friendly
+def validate(store: StoreOption = Path("build")) -> None:
+    """SHACL-validate the store against ontology/shapes.ttl."""
+    from kg.validate import validate_store
+
+    conforms, report = validate_store(store)
+    typer.echo(report)
+    if not conforms:
+        raise typer.Exit(1)
+
+
+@catalog_app.command("import-landscape")
+@friendly
+def import_landscape(
+    file: Annotated[Path, typer.Argument(help="CNCF landscape.yml")],
+    out: Annotated[Path | None, typer.Option("--out", help="Catalog file to write.")] = None,
+) -> None:
+    """Add landscape projects (category, subcategory, maturity, homepage, repo) to the catalog."""
+    from kg.catalog import IMPORTED_DIR
+    from kg.catalog import import_landscape as run_import
+
+    target = out or IMPORTED_DIR / "landscape.yaml"
+    count = run_import(file, target)
+    typer.echo(f"wrote {count} entries to {target}")
+
+
+@catalog_app.command("import-keps")
+@friendly
+def import_keps(
+    directory: Annotated[Path, typer.Argument(help="The enhancements keps/ folder.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Catalog file to write.")] = None,
+) -> None:
+    """Add KEPs (number, title, owning SIG, stage, milestones) to the catalog."""
+    from kg.catalog import IMPORTED_DIR
+    from kg.catalog import import_keps as run_import
+
+    target = out or IMPORTED_DIR / "keps.yaml"
+    count = run_import(directory, target)
+    typer.echo(f"wrote {count} entries to {target}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,62 @@
+"""`kg export`: the built graph in RDF formats, GraphML/GEXF for Gephi, or CSV of mentions."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pyoxigraph import RdfFormat
+
+from kg.errors import KgError
+from kg.store import GraphStore
+
+RDF_FORMATS = {
+    "ttl": RdfFormat.TURTLE,
+    "nt": RdfFormat.N_TRIPLES,
+    "nq": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "jsonld": RdfFormat.JSON_LD,
+}
+
+MENTIONS_CSV = """
+SELECT ?issue ?date ?section ?entity ?label ?type ?start ?end ?anchor WHERE {
+  ?m a cnkg:Mention ; cnkg:refersTo ?entity ; cnkg:inIssue ?issue ; nif:beginIndex ?start ;
+     nif:endIndex ?end ; nif:anchorOf ?anchor .
+  ?entity a ?c ; rdfs:label ?label . FILTER(STRSTARTS(STR(?c), STR(cnkg:)) && LANG(?label) != "zh")
+  BIND(STRAFTER(STR(?c), "#") AS ?type)
+  OPTIONAL { ?issue schema:datePublished ?date }
+  OPTIONAL { ?m cnkg:inSection ?s . ?s rdfs:label ?section }
+} ORDER BY ?date ?issue ?start
+"""
+
+
+def export(store: Path, fmt: str, output: Path | None = None) -> Path:
+    """Write the graph in ``fmt``; returns the file written (default ``<store>/graph.<fmt>``)."""
+    out = output or Path(store) / f"graph.{fmt}"
+    with GraphStore.open(store, read_only=True) as graph:
+        if fmt in RDF_FORMATS:
+            if fmt == "jsonld":
+                _export_jsonld(graph, out)
+            else:
+                graph.export(out, RDF_FORMATS[fmt])
+        elif fmt in ("graphml", "gexf"):
+            from kg.analytics import export_graph
+
+            export_graph(graph, fmt, out)
+        elif fmt == "csv":
+            rows = graph.select(MENTIONS_CSV)
+            with open(out, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["issue"])
+                writer.writeheader()
+                writer.writerows(rows)
+        else:
+            raise KgError(f"unknown export format {fmt!r}")
+    return out
+
+
+def _export_jsonld(graph: GraphStore, out: Path) -> None:
+    # Oxigraph writes JSON-LD for datasets; fall back to rdflib when this build lacks it.
+    try:
+        graph.export(out, RdfFormat.JSON_LD)
+    except (ValueError, AttributeError):
+        graph.to_rdflib().serialize(destination=str(out), format="json-ld")

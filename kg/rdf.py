@@ -1,0 +1,282 @@
+"""Extraction (plain data) -> RDF quads, one named graph per issue.
+
+Evidence: every extracted relation is written twice — as the direct triple
+(``<s> cnkg:hasRelease <o>``) so queries stay simple, and as a reified
+``rdf:Statement`` with ``prov:wasDerivedFrom`` an evidence node (a
+``cnkg:Evidence`` span with offsets and its text).  Reification was chosen
+over RDF-star because rdflib, pyshacl and every SPARQL 1.1 store read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
+
+from kg import ids
+from kg.model import Extraction, Issue, Span
+
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cnkg.ttl"
+
+
+class _Namespace:
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> NamedNode:
+        return NamedNode(self._base + name)
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return NamedNode(self._base + name)
+
+
+CNKG = _Namespace(ids.ONTOLOGY)
+RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = _Namespace("http://www.w3.org/2004/02/skos/core#")
+SCHEMA = _Namespace("https://schema.org/")
+DCTERMS = _Namespace("http://purl.org/dc/terms/")
+DOAP = _Namespace("http://usefulinc.com/ns/doap#")
+FOAF = _Namespace("http://xmlns.com/foaf/0.1/")
+PROV = _Namespace("http://www.w3.org/ns/prov#")
+NIF = _Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+
+PREFIXES = {
+    "cnkg": ids.ONTOLOGY,
+    "id": ids.ID,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "doap": "http://usefulinc.com/ns/doap#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+_INT = XSD.integer
+_BOOL = XSD.boolean
+_DATE = XSD.date
+_URI = XSD.anyURI
+
+
+def has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def label_literal(text: str) -> Literal:
+    """A label tagged @zh when it holds Chinese characters, plain otherwise (names are not English words)."""
+    return Literal(text, language="zh") if has_cjk(text) else Literal(text)
+
+
+def ontology_quads() -> list[Quad]:
+    graph = NamedNode(ids.GRAPH_ONTOLOGY)
+    return [Quad(t.subject, t.predicate, t.object, graph) for t in parse(path=ONTOLOGY_FILE, format=RdfFormat.TURTLE)]
+
+
+def newsletter_quads(issue: Issue, graph: NamedNode) -> Iterator[Quad]:
+    node = NamedNode(ids.newsletter_iri(issue.series))
+    yield Quad(node, RDF.type, CNKG.Newsletter, graph)
+    yield Quad(node, RDFS.label, label_literal(issue.series_title), graph)
+
+
+def extraction_quads(extraction: Extraction, source_name: str | None = None) -> list[Quad]:
+    """All quads of one issue's named graph.  Deterministic: same extraction, same quads."""
+    issue = extraction.issue
+    issue_node = NamedNode(extraction.issue_id)
+    graph = NamedNode(ids.issue_graph(extraction.issue_id))
+    quads: list[Quad] = []
+    add = quads.append
+
+    def lit(value: object) -> Literal:
+        if isinstance(value, bool):
+            return Literal("true" if value else "false", datatype=_BOOL)
+        if isinstance(value, int):
+            return Literal(str(value), datatype=_INT)
+        return Literal(str(value))
+
+    # The issue and its newsletter.
+    add(Quad(issue_node, RDF.type, CNKG.Issue, graph))
+    add(Quad(issue_node, RDFS.label, label_literal(issue.title), graph))
+    add(Quad(issue_node, DCTERMS.title, label_literal(issue.title), graph))
+    add(Quad(issue_node, SCHEMA.issueNumber, Literal(issue.number), graph))
+    add(Quad(issue_node, SCHEMA.isPartOf, NamedNode(ids.newsletter_iri(issue.series)), graph))
+    add(Quad(issue_node, CNKG.sourceFormat, Literal(issue.format), graph))
+    add(Quad(issue_node, CNKG.contentHash, Literal(issue.content_hash), graph))
+    if source_name:
+        add(Quad(issue_node, CNKG.sourceFile, Literal(source_name), graph))
+    if issue.date:
+        add(Quad(issue_node, SCHEMA.datePublished, Literal(issue.date, datatype=_DATE), graph))
+        if issue.date_inferred:
+            add(Quad(issue_node, CNKG.dateInferred, lit(True), graph))
+    quads.extend(newsletter_quads(issue, graph))
+    for url in sorted({link.url for link in issue.links}):
+        add(Quad(issue_node, CNKG.linksTo, Literal(url, datatype=_URI), graph))
+
+    # Sections.
+    section_nodes: dict[str, NamedNode] = {}
+    for index, section in enumerate(issue.sections):
+        node = NamedNode(ids.section_iri(extraction.issue_id, index))
+        section_nodes.setdefault(section.title, node)
+        add(Quad(node, RDF.type, CNKG.Section, graph))
+        add(Quad(node, RDFS.label, label_literal(section.title), graph))
+        add(Quad(node, CNKG.sectionKind, Literal(section.kind), graph))
+        add(Quad(node, NIF.beginIndex, lit(section.start), graph))
+        add(Quad(node, NIF.endIndex, lit(section.end), graph))
+        add(Quad(issue_node, CNKG.hasSection, node, graph))
+
+    evidence_written: set[tuple[int, int]] = set()
+
+    def evidence(span: Span) -> NamedNode:
+        node = NamedNode(ids.evidence_iri(extraction.issue_id, span.start, span.end))
+        if (span.start, span.end) not in evidence_written:
+            evidence_written.add((span.start, span.end))
+            add(Quad(node, RDF.type, CNKG.Evidence, graph))
+            add(Quad(node, CNKG.inIssue, issue_node, graph))
+            add(Quad(node, NIF.beginIndex, lit(span.start), graph))
+            add(Quad(node, NIF.endIndex, lit(span.end), graph))
+            add(Quad(node, NIF.anchorOf, Literal(span.text), graph))
+        return node
+
+    # Entities and their mentions.
+    for entity in extraction.entities:
+        node = NamedNode(entity.id)
+        add(Quad(node, RDF.type, CNKG[entity.type], graph))
+        add(Quad(node, RDFS.label, label_literal(entity.label), graph))
+        for alias in sorted(set(entity.aliases) - {entity.label}):
+            add(Quad(node, SKOS.altLabel, label_literal(alias), graph))
+        quads.extend(_entity_props(node, entity.props, graph))
+        if entity.mentions:
+            add(Quad(issue_node, CNKG.mentions, node, graph))
+        for mention in entity.mentions:
+            m_node = NamedNode(ids.mention_iri(extraction.issue_id, mention.start, mention.end))
+            add(Quad(m_node, RDF.type, CNKG.Mention, graph))
+            add(Quad(m_node, CNKG.refersTo, node, graph))
+            add(Quad(m_node, CNKG.inIssue, issue_node, graph))
+            add(Quad(m_node, NIF.beginIndex, lit(mention.start), graph))
+            add(Quad(m_node, NIF.endIndex, lit(mention.end), graph))
+            add(Quad(m_node, NIF.anchorOf, Literal(issue.text[mention.start : mention.end]), graph))
+            section = issue.section_at(mention.start)
+            if section is not None:
+                add(Quad(m_node, CNKG.inSection, section_nodes[section.title], graph))
+            sentence = sentence_span(issue, mention.start, mention.end)
+            add(Quad(m_node, NIF.sentence, evidence(sentence), graph))
+
+    # Relations: direct triple + reified statement with its evidence.
+    for relation in extraction.relations:
+        subject, obj = NamedNode(relation.subject), NamedNode(relation.object)
+        predicate = CNKG[ids.camel(relation.predicate)]
+        add(Quad(subject, predicate, obj, graph))
+        statement = NamedNode(
+            ids.statement_iri(extraction.issue_id, relation.subject, relation.predicate, relation.object)
+        )
+        add(Quad(statement, RDF.type, RDF.Statement, graph))
+        add(Quad(statement, RDF.subject, subject, graph))
+        add(Quad(statement, RDF.predicate, predicate, graph))
+        add(Quad(statement, RDF.object, obj, graph))
+        add(Quad(statement, PROV.wasDerivedFrom, evidence(relation.evidence), graph))
+    return sorted(set(quads), key=str)
+
+
+_PROP_PREDICATES = {
+    "version": DOAP.revision,
+    "stage": CNKG.stage,
+    "number": CNKG.kepNumber,
+    "url": CNKG.url,
+    "homepage": FOAF.homepage,
+    "repo": CNKG.repository,
+    "category": CNKG.category,
+    "subcategory": CNKG.subcategory,
+    "maturity": CNKG.maturity,
+    "discovered": CNKG.discovered,
+    "sig": CNKG.sig,
+    "title": DCTERMS.title,
+    "label_zh": RDFS.label,
+}
+
+
+def _entity_props(node: NamedNode, props: dict[str, object], graph: NamedNode) -> Iterator[Quad]:
+    for key in sorted(props):
+        predicate = _PROP_PREDICATES.get(key)
+        value = props[key]
+        if predicate is None or value is None or value == "":
+            continue
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        for item in values:
+            if isinstance(item, bool):
+                if item:
+                    yield Quad(node, predicate, Literal("true", datatype=_BOOL), graph)
+            elif isinstance(item, int):
+                yield Quad(node, predicate, Literal(str(item), datatype=_INT), graph)
+            elif key in ("url", "homepage", "repo"):
+                yield Quad(node, predicate, Literal(str(item), datatype=_URI), graph)
+            else:
+                yield Quad(node, predicate, label_literal(str(item)), graph)
+
+
+def sentence_span(issue: Issue, start: int, end: int) -> Span:
+    """The sentence (or list item line) around [start, end): the evidence a mention sits in."""
+    text = issue.text
+    left = start
+    while left > 0 and text[left - 1] not in "\n。！？!?":
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in "\n。！？!?":
+        right += 1
+    if right < len(text) and text[right] != "\n":
+        right += 1  # keep the sentence's closing punctuation
+    # Trim whitespace so the span is the sentence itself.
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return Span(left, right, text[left:right])
+
+
+def catalog_quads(catalog: object) -> list[Quad]:
+    """The curated catalog as quads in its own named graph."""
+    graph = NamedNode(ids.GRAPH_CATALOG)
+    quads: list[Quad] = []
+    entries = getattr(catalog, "entries", [])
+    keys = {(e.type, e.key) for e in entries}
+    for entry in entries:
+        node = NamedNode(ids.entity_iri(entry.type, entry.key))
+        quads.append(Quad(node, RDF.type, CNKG[entry.type], graph))
+        quads.append(Quad(node, RDFS.label, label_literal(entry.name), graph))
+        if getattr(entry, "name_zh", None):
+            quads.append(Quad(node, RDFS.label, Literal(entry.name_zh, language="zh"), graph))
+        for alias in sorted(set(entry.aliases) - {entry.name}):
+            quads.append(Quad(node, SKOS.altLabel, label_literal(alias), graph))
+        props = {
+            "homepage": getattr(entry, "homepage", None),
+            "repo": getattr(entry, "repo", None),
+            "category": getattr(entry, "category", None),
+            "subcategory": getattr(entry, "subcategory", None),
+            "maturity": getattr(entry, "maturity", None),
+            "stage": getattr(entry, "stage", None),
+            "sig": getattr(entry, "sig", None),
+            "title": getattr(entry, "title", None),
+            "number": getattr(entry, "number", None),
+        }
+        quads.extend(_entity_props(node, props, graph))
+        for milestone in sorted((getattr(entry, "milestones", None) or {}).items()):
+            quads.append(Quad(node, CNKG.milestone, Literal(f"{milestone[0]}: {milestone[1]}"), graph))
+        links: list[tuple[NamedNode, str, Iterable[str]]] = [
+            (CNKG.partOf, "Project", [entry.part_of] if getattr(entry, "part_of", None) else []),
+            (CNKG.developedBy, "Organization", getattr(entry, "developed_by", ()) or ()),
+            (CNKG.uses, "Project", getattr(entry, "uses", ()) or ()),
+            (CNKG.integrates, "Project", getattr(entry, "integrates", ()) or ()),
+        ]
+        for predicate, target_type, targets in links:
+            for target in targets:
+                # `uses` may point at a Technology: pick the type the catalog has.
+                for candidate in (target_type, "Technology", "Project"):
+                    if (candidate, target) in keys:
+                        quads.append(Quad(node, predicate, NamedNode(ids.entity_iri(candidate, target)), graph))
+                        break
+    return sorted(set(quads), key=str)

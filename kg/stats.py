@@ -1,0 +1,51 @@
+"""`kg stats`: counts by class, most mentioned entities, issues by series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.query import render
+
+COUNTS_BY_CLASS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {
+  ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(cnkg:)))
+  FILTER NOT EXISTS { GRAPH id:graph\\/ontology { ?s ?p ?o } }
+  BIND(STRAFTER(STR(?c), "#") AS ?class)
+} GROUP BY ?class ORDER BY DESC(?count) ?class
+"""
+
+TOP_ENTITIES = """
+SELECT ?label ?type (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?issue) AS ?issues) WHERE {
+  ?m a cnkg:Mention ; cnkg:refersTo ?e ; cnkg:inIssue ?issue .
+  ?e a ?c ; rdfs:label ?label . FILTER(STRSTARTS(STR(?c), STR(cnkg:)) && LANG(?label) != "zh")
+  BIND(STRAFTER(STR(?c), "#") AS ?type)
+} GROUP BY ?label ?type ORDER BY DESC(?mentions) ?label LIMIT 15
+"""
+
+ISSUES_BY_SERIES = """
+SELECT ?series (COUNT(DISTINCT ?issue) AS ?issues) (MIN(?date) AS ?first) (MAX(?date) AS ?last) WHERE {
+  ?issue a cnkg:Issue ; schema:isPartOf ?n . ?n rdfs:label ?series .
+  OPTIONAL { ?issue schema:datePublished ?date }
+} GROUP BY ?series ORDER BY ?series
+"""
+
+
+def collect(graph: Any) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "classes": graph.select(COUNTS_BY_CLASS),
+        "top": graph.select(TOP_ENTITIES),
+        "series": graph.select(ISSUES_BY_SERIES),
+    }
+
+
+def render_stats(graph: Any) -> str:
+    data = collect(graph)
+    parts = [f"{graph.count()} triples in {len(graph.named_graphs())} named graphs"]
+    for title, rows in (
+        ("Issues by series", data["series"]),
+        ("Entities by class", data["classes"]),
+        ("Most mentioned", data["top"]),
+    ):
+        columns = list(rows[0]) if rows else ["(none)"]
+        parts.append(f"\n{title}\n" + render(columns, [list(r.values()) for r in rows], "table"))
+    return "\n".join(parts)

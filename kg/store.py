@@ -1,0 +1,292 @@
+"""The Oxigraph store on disk: one named graph per issue, one for the catalog, one for the ontology.
+
+A built directory (default ``build/``) holds ``store/`` (the Oxigraph
+database), ``graph.trig`` and ``graph.html``.  Every write that changes an
+issue is one SPARQL update, which Oxigraph applies as one transaction: the
+issue's graph and its bookkeeping entry (source path and content hash, in the
+``…/id/graph/build`` graph) change together or not at all, so a build killed
+at any point leaves a consistent store that the next build completes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Variable,
+    serialize,
+)
+
+from kg import ids
+from kg.errors import KgError
+from kg.rdf import CNKG, PREFIXES, XSD
+
+if TYPE_CHECKING:
+    import pandas
+    import rdflib
+
+STORE_SUBDIR = "store"
+EXPORTS_STAMP = ".exports-version"
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What the store remembers of one source file: its issue graph and the hash it was built from."""
+
+    path: str
+    graph: str
+    content_hash: str
+
+
+@dataclass
+class GraphWrite:
+    """One issue graph to (re)place: written with its bookkeeping record in the same transaction."""
+
+    path: str
+    graph: str
+    content_hash: str
+    nquads: str  # the graph's quads as N-Quads text (plain data: made in worker processes)
+
+
+def _term_to_python(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        datatype = term.datatype.value
+        value = term.value
+        if datatype == XSD.integer.value:
+            return int(value)
+        if datatype in (XSD.decimal.value, XSD.double.value, XSD.float.value):
+            return float(value)
+        if datatype == XSD.boolean.value:
+            return value == "true"
+        return value
+    if isinstance(term, (NamedNode, BlankNode)):
+        return term.value
+    return str(term)
+
+
+def _term_from_python(value: Any) -> NamedNode | Literal:
+    """A query parameter as an RDF term: IRIs stay IRIs, everything else is a typed literal."""
+    if isinstance(value, (NamedNode, Literal, BlankNode)):
+        return value
+    if isinstance(value, bool):
+        return Literal("true" if value else "false", datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(str(value), datatype=XSD.integer)
+    if isinstance(value, float):
+        return Literal(repr(value), datatype=XSD.double)
+    text = str(value)
+    if text.startswith(("http://", "https://", "urn:", "file:")) and " " not in text:
+        return NamedNode(text)
+    return Literal(text)
+
+
+class GraphStore:
+    """A built graph on disk."""
+
+    def __init__(self, path: Path, store: Store, read_only: bool) -> None:
+        self.path = path
+        self.store = store
+        self.read_only = read_only
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path = "build", read_only: bool = False, create: bool = False) -> GraphStore:
+        root = Path(path)
+        location = root / STORE_SUBDIR
+        if not location.is_dir():
+            if not create:
+                raise KgError(f"{root}: no built graph here (run `kg build` first, or pass --store DIR)")
+            location.mkdir(parents=True, exist_ok=True)
+        try:
+            store = Store.read_only(str(location)) if read_only else Store(str(location))
+        except OSError as err:
+            raise KgError(f"{location}: cannot open the store: {str(err).splitlines()[0]}") from err
+        return cls(root, store, read_only)
+
+    def close(self) -> None:
+        if not self.read_only:
+            self.store.flush()
+        del self.store
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ querying
+
+    def query(self, sparql: str, params: dict[str, Any] | None = None) -> QuerySolutions | QueryBoolean | Iterator:
+        substitutions = {Variable(k): _term_from_python(v) for k, v in (params or {}).items()}
+        try:
+            return self.store.query(
+                sparql, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions or None
+            )
+        except SyntaxError as err:
+            raise KgError(f"SPARQL syntax error: {str(err).splitlines()[0]}") from err
+
+    def select(self, sparql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT query; rows as dicts of Python values (ints, floats, bools, strings)."""
+        result = self.query(sparql, params)
+        if not isinstance(result, QuerySolutions):
+            raise KgError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{name: _term_to_python(row[name]) for name in names} for row in result]
+
+    def query_df(self, sparql: str, params: dict[str, Any] | None = None) -> pandas.DataFrame:
+        import pandas
+
+        result = self.query(sparql, params)
+        if not isinstance(result, QuerySolutions):
+            raise KgError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = [[_term_to_python(row[name]) for name in names] for row in result]
+        return pandas.DataFrame(rows, columns=names)
+
+    def to_rdflib(self) -> rdflib.Dataset:
+        """An rdflib Dataset copy of the graph (for code that wants rdflib's API; loads into memory)."""
+        import rdflib
+
+        dataset = rdflib.Dataset()
+        dataset.parse(data=self.store.dump(format=RdfFormat.N_QUADS), format="nquads")
+        return dataset
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:
+            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": NamedNode(graph)})
+        return int(rows[0]["n"])
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def sources(self) -> dict[str, SourceRecord]:
+        """Source path -> record, from the bookkeeping graph."""
+        rows = self.store.quads_for_pattern(None, None, None, NamedNode(ids.GRAPH_BUILD))
+        by_subject: dict[str, dict[str, str]] = {}
+        for quad in rows:
+            entry = by_subject.setdefault(quad.subject.value, {})
+            entry[quad.predicate.value] = quad.object.value
+        records = {}
+        for entry in by_subject.values():
+            path = entry.get(CNKG.sourceFile.value)
+            graph = entry.get(CNKG.builds.value)
+            content_hash = entry.get(CNKG.contentHash.value)
+            if path and graph and content_hash:
+                records[path] = SourceRecord(path, graph, content_hash)
+        return records
+
+    @staticmethod
+    def _record_node(path: str) -> NamedNode:
+        return NamedNode(ids.ID + "source/" + ids.slug(path, max_len=60))
+
+    def _record_triples(self, path: str, graph: str, content_hash: str) -> str:
+        node = self._record_node(path)
+        return (
+            f"{node} {CNKG.sourceFile} {Literal(path)} .\n"
+            f"{node} {CNKG.builds} {NamedNode(graph)} .\n"
+            f"{node} {CNKG.contentHash} {Literal(content_hash)} .\n"
+        )
+
+    def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
+        """Replace each graph with its new content and update its bookkeeping, all in ONE transaction."""
+        if not writes:
+            return
+        build = NamedNode(ids.GRAPH_BUILD)
+        parts: list[str] = []
+        for write in writes:
+            graph = NamedNode(write.graph)
+            record = self._record_node(write.path)
+            parts.append(f"DROP SILENT GRAPH {graph} ;\n")
+            parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {record} ?p ?o }} }} ;\n")
+        parts.append("INSERT DATA {\n")
+        for write in writes:
+            parts.append(f"GRAPH {NamedNode(write.graph)} {{\n")
+            parts.append(_nquads_to_triples(write.nquads))
+            parts.append("}\n")
+        parts.append(f"GRAPH {build} {{\n")
+        for write in writes:
+            parts.append(self._record_triples(write.path, write.graph, write.content_hash))
+        parts.append("}\n}\n")
+        self.store.update("".join(parts))
+
+    def remove_sources(self, records: Iterable[SourceRecord]) -> None:
+        """Drop the graphs of deleted sources and their bookkeeping, in one transaction."""
+        build = NamedNode(ids.GRAPH_BUILD)
+        parts = []
+        for record in records:
+            parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
+            parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {self._record_node(record.path)} ?p ?o }} }} ;\n")
+        if parts:
+            self.store.update("".join(parts).rstrip(" ;\n"))
+
+    def replace_static_graph(self, graph: str, quads: Sequence[Quad], content_hash: str) -> bool:
+        """Replace the catalog or ontology graph when its source changed; True when it was rewritten."""
+        key = "static:" + graph
+        current = self.sources().get(key)
+        if current is not None and current.content_hash == content_hash:
+            return False
+        nquads = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8")
+        self.write_graphs([GraphWrite(key, graph, content_hash, nquads)])
+        return True
+
+    # ------------------------------------------------------------------ exporting
+
+    def content_quads(self) -> Iterator[Quad]:
+        """Every quad but the bookkeeping, graph by graph in a stable order."""
+        for graph in self.named_graphs():
+            if graph == ids.GRAPH_BUILD:
+                continue
+            yield from sorted(self.store.quads_for_pattern(None, None, None, NamedNode(graph)), key=str)
+        yield from sorted(self.store.quads_for_pattern(None, None, None, DefaultGraph()), key=str)
+
+    def canonical_nquads(self) -> str:
+        """Sorted N-Quads of the content (no blank nodes are written, so sorting is canonical)."""
+        lines = serialize(self.content_quads(), format=RdfFormat.N_QUADS).decode("utf-8").splitlines()
+        return "\n".join(sorted(lines)) + "\n"
+
+    def export(self, out: Path, fmt: RdfFormat) -> None:
+        """Write the content (all graphs but the bookkeeping) atomically: a temp file renamed into place."""
+        tmp = out.with_name(out.name + ".tmp")
+        with open(tmp, "wb") as handle:
+            if fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS):
+                serialize(
+                    self.content_quads(), handle, format=fmt, prefixes=PREFIXES if fmt == RdfFormat.TRIG else None
+                )
+            else:
+                triples = (q.triple for q in self.content_quads())
+                serialize(triples, handle, format=fmt, prefixes=None if fmt == RdfFormat.N_TRIPLES else PREFIXES)
+        os.replace(tmp, out)
+
+
+def _nquads_to_triples(nquads: str) -> str:
+    """N-Quads lines of one graph -> N-Triples lines (drop the graph term) for an INSERT DATA block."""
+    out = []
+    for line in nquads.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        # Each line ends with "<graph> ." — the graph IRI is the last term before the dot.
+        body = line[:-1].rstrip()
+        cut = body.rfind(" <")
+        out.append(body[:cut] + " .")
+    return "\n".join(out) + "\n"
