@@ -19,14 +19,14 @@ RDF_FORMATS = {
 }
 
 MENTIONS_CSV = """
-SELECT ?issue ?date ?section ?entity ?label ?type ?start ?end ?anchor WHERE {
+SELECT ?issue ?date ?section ?entity (MIN(?l) AS ?label) ?type ?start ?end ?anchor WHERE {
   ?m a cnkg:Mention ; cnkg:refersTo ?entity ; cnkg:inIssue ?issue ; nif:beginIndex ?start ;
      nif:endIndex ?end ; nif:anchorOf ?anchor .
-  ?entity a ?c ; rdfs:label ?label . FILTER(STRSTARTS(STR(?c), STR(cnkg:)) && LANG(?label) != "zh")
+  ?entity a ?c ; rdfs:label ?l . FILTER(STRSTARTS(STR(?c), STR(cnkg:)))
   BIND(STRAFTER(STR(?c), "#") AS ?type)
   OPTIONAL { ?issue schema:datePublished ?date }
   OPTIONAL { ?m cnkg:inSection ?s . ?s rdfs:label ?section }
-} ORDER BY ?date ?issue ?start
+} GROUP BY ?issue ?date ?section ?entity ?type ?start ?end ?anchor ORDER BY ?date ?issue ?start
 """
 
 

@@ -8,8 +8,12 @@ A canned query is a SPARQL file whose header comment documents it::
     # param: year (integer, optional): only issues published that year
     # param: limit (integer, optional, default 20): how many rows
 
-Parameters are bound as RDF terms through Oxigraph's substitutions (never
-pasted into the query text), so a value can never change the query.
+Parameters are bound as RDF terms: each value becomes a typed RDF term
+(serialised and escaped by pyoxigraph) in a ``VALUES`` block at the top of
+the query's outer group, as rdflib's ``initBindings`` does.  The user's text
+is never spliced into the SPARQL, so a value can never change the query.
+(Oxigraph's own ``substitutions`` only bind projected variables, which does
+not reach FILTERs.)
 """
 
 from __future__ import annotations
@@ -151,6 +155,32 @@ def _plain(value: str) -> Any:
     from pyoxigraph import Literal
 
     return Literal(value)
+
+
+_OUTER_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(sparql: str, params: dict[str, Any]) -> str:
+    """The query with a VALUES block binding ``params`` (RDF terms) at the start of its outer group."""
+    if not params:
+        return sparql
+    from pyoxigraph import Literal
+
+    names = sorted(params)
+    terms = [params[n] if not isinstance(params[n], str) else Literal(params[n]) for n in names]
+    block = " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(str(t) for t in terms) + ") } "
+    # Skip the header comments so a '{' in a comment is never taken for the group.
+    body_start = 0
+    for line in sparql.splitlines(keepends=True):
+        if line.lstrip().startswith("#") or not line.strip():
+            body_start += len(line)
+        else:
+            break
+    match = _OUTER_GROUP.search(sparql, body_start)
+    position = match.end() if match else sparql.find("{", body_start) + 1
+    if position <= 0:
+        raise KgError("cannot bind parameters: the query has no group pattern")
+    return sparql[:position] + block + sparql[position:]
 
 
 def run(store: Any, sparql: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:

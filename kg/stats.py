@@ -15,11 +15,11 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {
 """
 
 TOP_ENTITIES = """
-SELECT ?label ?type (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?issue) AS ?issues) WHERE {
-  ?m a cnkg:Mention ; cnkg:refersTo ?e ; cnkg:inIssue ?issue .
-  ?e a ?c ; rdfs:label ?label . FILTER(STRSTARTS(STR(?c), STR(cnkg:)) && LANG(?label) != "zh")
+SELECT (MIN(?l) AS ?label) ?type (COUNT(DISTINCT ?m) AS ?mentions) (COUNT(DISTINCT ?issue) AS ?issues) WHERE {
+  ?m cnkg:refersTo ?e ; cnkg:inIssue ?issue .
+  ?e a ?c ; rdfs:label ?l . FILTER(STRSTARTS(STR(?c), STR(cnkg:)))
   BIND(STRAFTER(STR(?c), "#") AS ?type)
-} GROUP BY ?label ?type ORDER BY DESC(?mentions) ?label LIMIT 15
+} GROUP BY ?e ?type ORDER BY DESC(?mentions) ?label LIMIT 15
 """
 
 ISSUES_BY_SERIES = """

@@ -26,7 +26,6 @@ from pyoxigraph import (
     QuerySolutions,
     RdfFormat,
     Store,
-    Variable,
     serialize,
 )
 
@@ -133,11 +132,12 @@ class GraphStore:
     # ------------------------------------------------------------------ querying
 
     def query(self, sparql: str, params: dict[str, Any] | None = None) -> QuerySolutions | QueryBoolean | Iterator:
-        substitutions = {Variable(k): _term_from_python(v) for k, v in (params or {}).items()}
+        """Run SPARQL over the union of all graphs; ``params`` are bound as RDF terms (see kg.query.bind_values)."""
+        from kg.query import bind_values
+
+        bound = bind_values(sparql, {k: _term_from_python(v) for k, v in (params or {}).items()})
         try:
-            return self.store.query(
-                sparql, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions or None
-            )
+            return self.store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise KgError(f"SPARQL syntax error: {str(err).splitlines()[0]}") from err
 
