@@ -1,0 +1,747 @@
+"""Issue + Catalog -> Extraction: entities with mentions, relations with evidence.
+
+The pipeline (kg.nlp) finds candidate spans; this module decides what they denote, using
+the document's structure as much as its words: the section an item sits in (project
+recommendations, reading lists, version updates), the item's title, the subsection's
+project ("Kubernetes 项目"), and the series' default project (LWKD is about Kubernetes).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from kg.extract.structure import Unit, UnitIndex, build_units
+from kg.ids import entity_iri, issue_iri
+from kg.model import Entity, Extraction, Issue, Mention, Relation, Span
+from kg.nlp.hits import Hit, hits_of
+from kg.nlp.patterns import load_patterns
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_STRIP = frozenset("《》“”\"'")
+_REMOVE = frozenset("-_·")
+
+
+def norm(s: str) -> str:
+    """FORMAT.md's name normalisation (the key two names are the same name under)."""
+    t = unicodedata.normalize("NFKC", s).casefold()
+    out: list[str] = []
+    for i, ch in enumerate(t):
+        if ch in _STRIP or ch in _REMOVE or ch.isspace():
+            continue
+        if ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _norm_version(v: str) -> str:
+    v = v.strip()
+    if v[:1] in "vV" and v[1:2].isdigit():
+        v = v[1:]
+    return v
+
+
+def _stage_of(version: str) -> str | None:
+    stages = load_patterns("releases").get("stages", {})
+    low = version.lower()
+    for word, stage in stages.items():
+        if re.search(rf"(?:^|[-.\d]){word}(?:$|[-.\d])", low):
+            return stage
+    return None
+
+
+@dataclass
+class Placed:
+    """An entity mention placed in the text (for relation finding)."""
+
+    start: int
+    end: int
+    entity: Entity
+
+
+class Registry:
+    """Entities of one issue, one node per real thing."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+        self.by_id: dict[str, Entity] = {}
+        self.placed: list[Placed] = []
+        self._seen: set[tuple[str, int, int]] = set()
+        self.by_norm: dict[tuple[str, str], Entity] = {}
+
+    def entity(
+        self, etype: str, key: str, label: str, aliases: tuple[str, ...] | list[str] = (), **props: Any
+    ) -> Entity:
+        iri = entity_iri(etype, key)
+        ent = self.by_id.get(iri)
+        if ent is None:
+            ent = Entity(id=iri, type=etype, label=label, props={k: v for k, v in props.items() if v is not None})
+            self.by_id[iri] = ent
+        for alias in aliases:
+            self.alias(ent, alias)
+        self.by_norm.setdefault((etype, norm(label)), ent)
+        return ent
+
+    def alias(self, ent: Entity, name: str) -> None:
+        name = " ".join(name.split())
+        if name and name != ent.label and name not in ent.aliases:
+            ent.aliases.append(name)
+            self.by_norm.setdefault((ent.type, norm(name)), ent)
+
+    def mention(self, ent: Entity, start: int, end: int) -> None:
+        key = (ent.id, start, end)
+        if key in self._seen or end <= start:
+            return
+        self._seen.add(key)
+        section = self.issue.section_at(start)
+        anchor = self.issue.text[start:end]
+        ent.mentions.append(Mention(start, end, section.title if section else None, anchor))
+        self.alias(ent, anchor)
+        bisect.insort(self.placed, Placed(start, end, ent), key=lambda p: (p.start, p.end))
+
+    def in_range(self, start: int, end: int, types: tuple[str, ...] | None = None) -> list[Placed]:
+        i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
+        out = []
+        while i < len(self.placed) and self.placed[i].start < end:
+            p = self.placed[i]
+            if p.end <= end and (types is None or p.entity.type in types):
+                out.append(p)
+            i += 1
+        return out
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
+        for j in (i - 1, i):
+            if 0 <= j < len(self.placed):
+                p = self.placed[j]
+                if p.start < end and start < p.end:
+                    return True
+        # Long mentions starting well before start.
+        k = i - 2
+        while k >= 0 and k >= i - 6:
+            p = self.placed[k]
+            if p.start < end and start < p.end:
+                return True
+            k -= 1
+        return False
+
+
+class Extractor:
+    def __init__(self, issue: Issue, catalog: Any, doc: Any) -> None:
+        self.issue = issue
+        self.text = issue.text
+        self.catalog = catalog
+        self.doc = doc
+        self.reg = Registry(issue)
+        self.issue_id = issue_iri(issue.series, issue.number)
+        self.units = build_units(issue)
+        self.index = UnitIndex(self.units)
+        self.relations: dict[tuple[str, str, str], Relation] = {}
+        self.ent_pat = load_patterns("entities")
+        self.rel_pat = load_patterns("relations")
+        self.rel_versions = load_patterns("releases")
+        self.sec_pat = load_patterns("sections")
+        self._norm_index: dict[str, Any] | None = None
+        self.version_releases: list[tuple[int, int, Entity]] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def norm_index(self) -> dict[str, Any]:
+        """norm(name) -> team catalog entry, for CamelCase spellings of known names (PodOverhead)."""
+        if self._norm_index is None:
+            idx: dict[str, Any] = {}
+            for name, entry in self.catalog.names():
+                if getattr(entry, "source", "team") == "team" and not entry.context:
+                    idx.setdefault(norm(name), entry)
+            self._norm_index = idx
+        return self._norm_index
+
+    def catalog_entity(self, entry: Any) -> Entity:
+        if entry.type == "KEP" and getattr(entry, "number", None) is not None:
+            return self.kep_entity(int(entry.number))
+        aliases = [n for n in entry.surface_names() if n != entry.name]
+        props: dict[str, Any] = {"catalog": entry.key}
+        if entry.name_zh:
+            props["label_zh"] = entry.name_zh
+        return self.reg.entity(entry.type, entry.key, entry.name, aliases, **props)
+
+    def kep_entity(self, number: int, title: str | None = None, url: str | None = None) -> Entity:
+        entry = self.catalog.find_kep(number) if hasattr(self.catalog, "find_kep") else None
+        aliases = []
+        props: dict[str, Any] = {"number": number}
+        if entry is not None:
+            t = getattr(entry, "title", None) or entry.name
+            if t and t != f"KEP-{number}":
+                aliases.append(t)
+                props["title"] = t
+            props["catalog"] = entry.key
+            if getattr(entry, "stage", None):
+                props["stage"] = entry.stage
+        if title:
+            aliases.append(title)
+            props.setdefault("title", title)
+        if url:
+            props["url"] = url
+        ent = self.reg.entity("KEP", str(number), f"KEP-{number}", aliases, **props)
+        return ent
+
+    def project_entity(self, name: str, discovered: bool = True, url: str | None = None) -> Entity:
+        """A project by name: the catalog's when a name matches, else a discovered one."""
+        entry = self.lookup(name)
+        if entry is not None and entry.type in ("Project", "Technology"):
+            return self.catalog_entity(entry)
+        key = norm(name) or name
+        existing = self.reg.by_norm.get(("Project", norm(name)))
+        if existing is not None:
+            return existing
+        props: dict[str, Any] = {"discovered": True} if discovered else {}
+        if url:
+            props["url"] = url
+        return self.reg.entity("Project", key, name.strip(), **props)
+
+    def lookup(self, name: str) -> Any:
+        return self.norm_index().get(norm(name))
+
+    def add_rel(self, subj: Entity | str, pred: str, obj: Entity | str, ev: tuple[int, int]) -> None:
+        s = subj if isinstance(subj, str) else subj.id
+        o = obj if isinstance(obj, str) else obj.id
+        if s == o:
+            return
+        key = (s, pred, o)
+        if key not in self.relations:
+            a, b = ev
+            self.relations[key] = Relation(s, pred, o, Span(a, b, self.text[a:b]))
+
+    def sentence_or_unit(self, offset: int) -> tuple[int, int]:
+        unit = self.index.unit_at(offset)
+        sent = self.index.sentence_at(unit, offset)
+        if sent is not None:
+            return sent
+        if unit is not None:
+            return unit.start, unit.end
+        # Outside any unit: the line.
+        s = self.text.rfind("\n", 0, offset) + 1
+        e = self.text.find("\n", offset)
+        return s, (e if e >= 0 else len(self.text))
+
+    def context_ok(self, entry: Any, start: int) -> bool:
+        """Context-restricted aliases match only where their context is named nearby."""
+        unit = self.index.unit_at(start)
+        spans = []
+        if unit is not None:
+            spans.append((unit.start, unit.end))
+            for sec in (unit.section, unit.parent):
+                if sec is not None:
+                    spans.append((sec.start, sec.end))
+        else:
+            sec = self.issue.section_at(start)
+            if sec is not None:
+                spans.append((sec.start, sec.end))
+        words = [w.casefold() for w in self.catalog.context_names(entry)]
+        for a, b in spans:
+            chunk = self.text[a:b].casefold()
+            for w in words:
+                if w and re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", chunk):
+                    return True
+        return False
+
+    # ------------------------------------------------------------------ entities
+
+    def run(self) -> Extraction:
+        hits = sorted(hits_of(self.doc), key=lambda h: (h.start, -(h.end - h.start)))
+        self.metadata()
+        self.catalog_hits([h for h in hits if h.kind == "catalog"])
+        self.structural_titles()
+        self.pattern_hits(hits)
+        self.persons()
+        self.releases([h for h in hits if h.kind == "version"])
+        self.relations_all()
+        entities = [e for e in self.reg.by_id.values() if e.mentions or self._related(e)]
+        for e in entities:
+            e.mentions.sort(key=lambda m: (m.start, m.end))
+        entities.sort(key=lambda e: (e.mentions[0].start if e.mentions else -1, e.type, e.id))
+        rels = sorted(self.relations.values(), key=lambda r: (r.evidence.start, r.subject, r.predicate, r.object))
+        known = {e.id for e in entities} | {self.issue_id}
+        rels = [r for r in rels if r.subject in known and r.object in known]
+        return Extraction(issue=self.issue, issue_id=self.issue_id, entities=entities, relations=rels)
+
+    def _related(self, ent: Entity) -> bool:
+        return any(ent.id in (s, o) for s, _, o in self.relations)
+
+    def metadata(self) -> None:
+        for role, spans in (("authored_by", self.issue.authors), ("edited_by", self.issue.editors)):
+            for sp in spans:
+                name = sp.text.strip()
+                if not name:
+                    continue
+                ent = self.reg.entity("Person", name, name)
+                self.reg.mention(ent, sp.start, sp.end)
+                self.add_rel(self.issue_id, role, ent, self._line(sp.start, sp.end))
+        for sp in self.issue.publishers:
+            name = sp.text.strip()
+            if not name:
+                continue
+            entry = self.lookup(name)
+            if entry is not None and entry.type == "Organization":
+                ent = self.catalog_entity(entry)
+            else:
+                ent = self.reg.entity("Organization", name, name)
+            self.reg.mention(ent, sp.start, sp.end)
+            self.add_rel(self.issue_id, "published_by", ent, self._line(sp.start, sp.end))
+
+    def _line(self, start: int, end: int) -> tuple[int, int]:
+        s = self.text.rfind("\n", 0, start) + 1
+        e = self.text.find("\n", end)
+        return s, (e if e >= 0 else len(self.text))
+
+    def catalog_hits(self, hits: list[Hit]) -> None:
+        # Context check first, then keep the longest of overlapping hits (team entries win ties).
+        ok: list[Hit] = []
+        for h in hits:
+            entry = h.entry
+            name = h.data.get("name", "")
+            if _needs_context(entry, name) and not self.context_ok(entry, h.start):
+                continue
+            # The newsletter naming itself (its title line) is not a mention of an organisation.
+            if self.issue.series_title and h.text == self.issue.series_title:
+                continue
+            ok.append(h)
+        ok.sort(key=lambda h: (-(h.end - h.start), getattr(h.entry, "source", "team") != "team", h.start))
+        taken: list[tuple[int, int]] = []
+        for h in ok:
+            if any(a < h.end and h.start < b for a, b in taken):
+                continue
+            taken.append((h.start, h.end))
+            ent = self.catalog_entity(h.entry)
+            self.reg.mention(ent, h.start, h.end)
+
+    def structural_titles(self) -> None:
+        """Items whose title names a project (recommendations) or an article (reading lists)."""
+        rec_kinds = set(self.sec_pat.get("recommend_kinds", []))
+        read_kinds = set(self.sec_pat.get("reading_kinds", []))
+        for u in self.units:
+            if u.title is None:
+                continue
+            a, b = u.title
+            title = self.text[a:b].strip()
+            if not title:
+                continue
+            if u.kind in rec_kinds:
+                inside = self.reg.in_range(a, b, ("Project", "Technology"))
+                if inside and inside[0].end - inside[0].start >= len(title) - 2:
+                    ent = inside[0].entity
+                else:
+                    ent = self.project_entity(title)
+                    self.reg.mention(ent, a + self.text[a:b].find(title), a + self.text[a:b].find(title) + len(title))
+                    self._mention_everywhere(ent, title, u.start, u.end)
+                self.unit_topic_override[id(u)] = ent
+            elif u.kind in read_kinds:
+                clean = title.strip("《》 \t")
+                off = self.text.find(clean, a, b)
+                ent = self.reg.entity("Article", clean, clean)
+                if off >= 0:
+                    self.reg.mention(ent, off, off + len(clean))
+                url = next((lk.url for lk in (u.item.links if u.item else []) if lk.url), None)
+                if url:
+                    ent.props.setdefault("url", url)
+                self.unit_topic_override[id(u)] = ent
+
+    unit_topic_override: dict[int, Entity]
+
+    def _mention_everywhere(self, ent: Entity, name: str, start: int, end: int) -> None:
+        """Mentions of a discovered name inside one unit (whole words only)."""
+        if not name:
+            return
+        rx = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+        for m in rx.finditer(self.text, start, end):
+            if not self.reg.overlaps(m.start(), m.end()) and not self._in_url(m.start()):
+                self.reg.mention(ent, m.start(), m.end())
+
+    def _in_url(self, offset: int) -> bool:
+        s = self.text.rfind(" ", 0, offset)
+        s2 = self.text.rfind("\n", 0, offset)
+        chunk = self.text[max(s, s2) + 1 : offset]
+        return "://" in chunk or "](" in chunk and "http" in chunk
+
+    def pattern_hits(self, hits: list[Hit]) -> None:
+        not_feat = set(self.ent_pat.get("not_features", []))
+        for h in hits:
+            if h.kind == "kep":
+                if self.reg.overlaps(h.start, h.end) and "url" not in h.data:
+                    continue
+                ent = self.kep_entity(h.data["number"], url=h.data.get("url"))
+                self.reg.mention(ent, h.start, h.end)
+            elif h.kind == "cve":
+                ent = self.reg.entity("Vulnerability", h.text, h.text)
+                self.reg.mention(ent, h.start, h.end)
+            elif h.kind == "event":
+                if self.reg.overlaps(h.start, h.end):
+                    # a catalog event name inside: take the longer, dated name
+                    pass
+                ent = self.reg.entity("Event", h.text, h.text)
+                self.reg.mention(ent, h.start, h.end)
+            elif h.kind == "repo":
+                self.repo_hit(h)
+            elif h.kind == "camel":
+                if self.reg.overlaps(h.start, h.end) or h.text in not_feat:
+                    continue
+                self.camel_hit(h)
+            elif h.kind == "flag":
+                if self.reg.overlaps(h.start, h.end):
+                    continue
+                ent = self.reg.entity("Feature", h.text, h.text)
+                self.reg.mention(ent, h.start, h.end)
+        self.backticks()
+
+    def camel_hit(self, h: Hit) -> None:
+        entry = self.lookup(h.text)
+        if entry is not None:
+            ent = self.catalog_entity(entry)
+            self.reg.mention(ent, h.start, h.end)
+            return
+        if self._typo_of_known(h.text):
+            return
+        end = h.end
+        # "StorageVersion API": the API phrase is the feature's name.
+        m = re.match(r"[ \t]+API\b", self.text[end : end + 6])
+        if m:
+            end += m.end()
+        label = self.text[h.start : end]
+        ent = self.reg.entity("Feature", norm(label), label)
+        self.reg.mention(ent, h.start, end)
+
+    def _typo_of_known(self, word: str) -> bool:
+        """A CamelCase word one edit away from a known name is a misspelling (GranphQL)."""
+        if len(word) < 6:
+            return False
+        low = word.lower()
+        for key in self._short_names():
+            if abs(len(key) - len(low)) <= 1 and key != low and _edit1(key, low):
+                return True
+        return False
+
+    def _short_names(self) -> list[str]:
+        cached = getattr(self, "_short_cache", None)
+        if cached is None:
+            cached = sorted(
+                {
+                    n.lower()
+                    for n, e in self.catalog.names()
+                    if getattr(e, "source", "team") == "team" and " " not in n and len(n) >= 5
+                }
+            )
+            self._short_cache = cached
+        return cached
+
+    def repo_hit(self, h: Hit) -> None:
+        d = h.data
+        entry = self.catalog.by_repo(d["url"]) if hasattr(self.catalog, "by_repo") else None
+        span = self._link_span(h.start, h.end)
+        ent: Entity | None = None
+        if entry is not None:
+            ent = self.catalog_entity(entry)
+            if not d.get("tag"):
+                self.reg.mention(ent, *span)
+        elif not d.get("skip_discovery"):
+            name = d["repo"]
+            unit = self.index.unit_at(h.start)
+            a, b = (unit.start, unit.end) if unit else self._line(h.start, h.end)
+            rx = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+            # Only a repository whose name the text itself uses is a project of this issue.
+            found = [m for m in rx.finditer(self.text, a, b) if not self._in_url(m.start())]
+            if found:
+                existing = [p.entity for m in found for p in self.reg.in_range(m.start(), m.end(), ("Project",))]
+                ent = existing[0] if existing else self.project_entity(name, url=d["url"])
+                for m in found:
+                    if not self.reg.overlaps(m.start(), m.end()):
+                        self.reg.mention(ent, m.start(), m.end())
+        if ent is not None and d.get("tag") and ent.type == "Project":
+            version = _norm_version(d["tag"])
+            if re.match(self.rel_versions["version"], version):
+                rel = self.release(ent, version, d["tag"])
+                self.reg.mention(rel, *span)
+
+    def _link_span(self, start: int, end: int) -> tuple[int, int]:
+        """The anchor of the markdown link whose URL is at start..end, else the URL itself."""
+        for lk in self.issue.links:
+            if lk.start <= start and end <= lk.end and lk.anchor_start >= 0 and lk.anchor_end > lk.anchor_start:
+                return lk.anchor_start, lk.anchor_end
+        if start >= 2 and self.text[start - 2 : start] == "](":
+            s = self.text.rfind("[", 0, start - 2)
+            if s >= 0 and "\n" not in self.text[s : start - 2] and start - 2 > s + 1:
+                return s + 1, start - 2
+        return start, end
+
+    def backticks(self) -> None:
+        """`kubectl drain`, `kubelet --containerized`, `SomeGate`, `--flag`: code spans naming features."""
+        rx = re.compile(r"`([^`\n]{2,80})`")
+        for m in rx.finditer(self.text):
+            s, e = m.span(1)
+            code = m.group(1).strip()
+            words = code.split()
+            if not words:
+                continue
+            head = self.reg.in_range(s, s + len(words[0]), ("Project",))
+            if head and len(words) == 2 and re.match(r"^(--?[a-z][\w-]*|[a-z][a-z-]+)$", words[1]):
+                proj = head[0].entity
+                sub = words[1]
+                if sub.startswith("-"):
+                    ent = self.reg.entity("Feature", sub, sub, [code])
+                else:
+                    ent = self.reg.entity("Feature", norm(code), code)
+                self.reg.mention(ent, s, e)
+                self.feature_owner[ent.id] = proj
+                continue
+            if len(words) == 1 and not head and not self.reg.overlaps(s, e):
+                w = words[0]
+                if re.match(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$", w) or re.match(r"^--?[a-z][\w-]+$", w):
+                    ent = self.reg.entity("Feature", w, w)
+                    self.reg.mention(ent, s, e)
+
+    feature_owner: dict[str, Entity]
+
+    def persons(self) -> None:
+        name_rx = self.ent_pat["person_name"]
+        handle = re.compile(self.ent_pat["person_handle"].replace("{name}", name_rx))
+        stop = set(self.ent_pat.get("not_person_words", []))
+        for m in handle.finditer(self.text):
+            name = m.group("name")
+            words = name.split()
+            while words and words[0] in stop:
+                words.pop(0)
+            if len(words) < 2 or any(w in stop for w in words):
+                continue
+            name = " ".join(words)
+            s = m.start("name") + m.group("name").find(words[0])
+            ent = self.reg.entity("Person", name, name, ["@" + m.group("handle"), m.group("handle")])
+            self.reg.mention(ent, s, s + len(name))
+        cues = sorted(self.ent_pat.get("person_cues", []), key=len, reverse=True)
+        cue_rx = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\s+(" + name_rx + r")", re.IGNORECASE)
+        for m in cue_rx.finditer(self.text):
+            name = m.group(1)
+            words = name.split()
+            if len(words) < 2 or any(w in stop for w in words) or self.reg.overlaps(m.start(1), m.end(1)):
+                continue
+            if not all(w[0].isupper() for w in words):
+                continue
+            ent = self.reg.entity("Person", name, name)
+            self.reg.mention(ent, m.start(1), m.end(1))
+        # Names already known as persons, wherever else they occur.
+        people = [e for e in self.reg.by_id.values() if e.type == "Person" and " " in e.label]
+        for ent in people:
+            for m in re.finditer(r"\b" + re.escape(ent.label) + r"\b", self.text):
+                if not self.reg.overlaps(m.start(), m.end()):
+                    self.reg.mention(ent, m.start(), m.end())
+
+    # ------------------------------------------------------------------ releases
+
+    def release(self, project: Entity, version: str, surface: str | None = None) -> Entity:
+        version = _norm_version(version)
+        key = project.props.get("catalog") or norm(project.label)
+        label = f"{project.label} {version}"
+        aliases = [f"{project.label} v{version}"] if version[:1].isdigit() else []
+        ent = self.reg.entity("Release", f"{key}/{version}", label, aliases, version=version, stage=_stage_of(version))
+        self.add_rel(project, "has_release", ent, self._first_sentence(ent, project))
+        self.release_project[ent.id] = project
+        return ent
+
+    release_project: dict[str, Entity]
+
+    def _first_sentence(self, ent: Entity, other: Entity) -> tuple[int, int]:
+        if ent.mentions:
+            return self.sentence_or_unit(ent.mentions[0].start)
+        if other.mentions:
+            return self.sentence_or_unit(other.mentions[0].start)
+        return 0, 0
+
+    def releases(self, hits: list[Hit]) -> None:
+        major = re.compile(self.rel_versions["major"])
+        # "Helm 3", "Helm v3": a bare major version right after a project name.
+        for p in list(self.reg.placed):
+            if p.entity.type != "Project":
+                continue
+            m = re.match(r"[ \t]?([vV]?\d{1,2})(?![\w.%])", self.text[p.end : p.end + 5])
+            if m and major.match(m.group(1)):
+                s, e = p.end + m.start(1), p.end + m.end(1)
+                rel = self.release(p.entity, m.group(1))
+                self.reg.mention(rel, p.start, e)
+                self.version_releases.append((s, e, rel))
+        accepted: list[int] = []
+        for h in hits:
+            if self.reg.overlaps(h.start, h.end) or self._in_url(h.start):
+                continue
+            nxt = self.text[h.end : h.end + 1]
+            if nxt in ("%",) or re.match(r"\s?(?:ms|s|GB|MB|KB|Gi|Mi|x|倍|秒)\b", self.text[h.end : h.end + 4]):
+                continue
+            owner, start = self._version_owner(h, accepted)
+            if owner is None:
+                continue
+            rel = self.release(owner, h.text)
+            self.reg.mention(rel, start, h.end)
+            self.version_releases.append((h.start, h.end, rel))
+            accepted.append(h.end)
+
+    _JOINER = re.compile(
+        r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@)$", re.IGNORECASE
+    )
+
+    def _version_owner(self, h: Hit, accepted: list[int]) -> tuple[Entity | None, int]:
+        unit = self.index.unit_at(h.start)
+        sent = self.index.sentence_at(unit, h.start) or self._line(h.start, h.end)
+        before = self.text[sent[0] : h.start]
+        stripped = before
+        for _ in range(6):
+            new = self._JOINER.sub("", stripped)
+            if new == stripped:
+                break
+            stripped = new
+        pos = sent[0] + len(stripped)
+        # Adjacent project (or technology) name: "cilium 1.6", "Fluentd to 1.8.0", "Go 1.21".
+        adj = [p for p in self.reg.in_range(max(sent[0], pos - 80), pos) if p.end == pos]
+        if adj:
+            ent = adj[-1].entity
+            if ent.type in ("Project", "Technology"):
+                return ent, adj[-1].start
+            return None, h.start
+        if unit is not None and any(t in self.sec_pat.get("version_update_titles", []) for t in unit.section_titles()):
+            m = re.search(r"(?:^|[\[*\-\s])([A-Za-z][\w./-]*)$", stripped)
+            line_prefix = self.text[self._line(h.start, h.end)[0] : sent[0] + len(stripped)]
+            if m and re.match(r"^[\s*\-\[]*(?:update|bump|upgrade)?\s*(?:to\s+)?[A-Za-z][\w./-]*$", line_prefix, re.I):
+                name = m.group(1)
+                if name.lower() not in {"to", "update", "bump", "upgrade"}:
+                    ent = self.project_entity(name)
+                    s = sent[0] + m.start(1)
+                    self.reg.mention(ent, s, s + len(name))
+                    return ent, s
+        # The word right before, when it is a Latin word that is not a cue, names something else.
+        last = re.search(r"([A-Za-z][\w.+-]*)\s*$", stripped)
+        cues_b = {c.lower() for c in self.rel_versions.get("cues_before", [])}
+        cues_a = {c.lower() for c in self.rel_versions.get("cues_after", [])}
+        if last and last.group(1).lower() not in cues_b:
+            return None, h.start
+        # A bare version: only when it looks like a release.
+        word = h.text
+        strong = word[:1] in "vV" or word.count(".") >= 2 or _stage_of(word) is not None
+        prev_word = last.group(1).lower() if last else before.rstrip()[-2:].strip()
+        after = self.text[h.end : h.end + 12].strip().lower()
+        after_word = re.match(r"[a-z]+|[\u4e00-\u9fff]|\S", after)
+        cue = (
+            prev_word in cues_b
+            or any(before.rstrip().endswith(c) for c in cues_b if _CJK.search(c))
+            or (after_word is not None and after_word.group() in cues_a)
+        )
+        listed = any(
+            0 <= h.start - a <= 3 and re.match(r"^[\s、,，和]*(?:and|or)?\s*$", self.text[a : h.start])
+            for a in accepted
+        )
+        if not (strong or cue or listed):
+            return None, h.start
+        owner = self.release_topic(unit)
+        return owner, h.start
+
+    def release_topic(self, unit: Unit | None) -> Entity | None:
+        if unit is None:
+            return self.default_project()
+        over = self.unit_topic_override.get(id(unit))
+        if over is not None and over.type == "Project":
+            return over
+        sub = self.subsection_project(unit)
+        if sub is not None:
+            return self.root(sub)
+        default = self.default_project()
+        if default is not None:
+            return default
+        first = self.reg.in_range(unit.start, unit.end, ("Project",))
+        return self.root(first[0].entity) if first else None
+
+    def root(self, ent: Entity) -> Entity:
+        key = ent.props.get("catalog")
+        seen = set()
+        while key and key not in seen:
+            seen.add(key)
+            entry = self.catalog.get(ent.type, key)
+            parent = getattr(entry, "part_of", None) if entry else None
+            if not parent:
+                break
+            pentry = self.catalog.get("Project", parent) or self.catalog.find_key(parent)
+            if pentry is None:
+                break
+            ent = self.catalog_entity(pentry)
+            key = pentry.key
+        return ent
+
+    def subsection_project(self, unit: Unit) -> Entity | None:
+        sec = unit.section
+        if sec is None or sec.level < 2:
+            return None
+        inside = self.reg.in_range(sec.title_start, sec.title_end, ("Project",))
+        return inside[0].entity if inside else None
+
+    def default_project(self) -> Entity | None:
+        key = (self.sec_pat.get("series_default_project") or {}).get(self.issue.series)
+        if not key:
+            return None
+        entry = self.catalog.get("Project", key)
+        if entry is None:
+            return None
+        return self.catalog_entity(entry)
+
+    def topic(self, unit: Unit | None) -> Entity | None:
+        """The project a unit is about: its title, else the first project it names, else its subsection's."""
+        if unit is None:
+            return self.default_project()
+        over = self.unit_topic_override.get(id(unit))
+        if over is not None:
+            return over if over.type == "Project" else None
+        first = self.reg.in_range(unit.start, unit.end, ("Project",))
+        if first:
+            return first[0].entity
+        return self.subsection_project(unit) or self.default_project()
+
+    # ------------------------------------------------------------------ relations
+
+    def relations_all(self) -> None:
+        from kg.extract import relations
+
+        relations.structural(self)
+        relations.cued(self)
+
+
+def _needs_context(entry: Any, name: str) -> bool:
+    if hasattr(entry, "needs_context"):
+        return bool(entry.needs_context(name))
+    return bool(entry.context) and name in entry.aliases and name not in (entry.name, entry.name_zh)
+
+
+def _edit1(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one insertion, deletion or substitution."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) != 1:
+        return False
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def extract(issue: Issue, catalog: Any, nlp: Any = None) -> Extraction:
+    """Entities and relations of one issue.  Never raises on odd text: finds less instead."""
+    from kg.nlp import load_pipeline
+
+    if nlp is None:
+        nlp = load_pipeline(catalog)
+    doc = nlp(issue.text)
+    ex = Extractor(issue, catalog, doc)
+    ex.unit_topic_override = {}
+    ex.feature_owner = {}
+    ex.release_project = {}
+    return ex.run()

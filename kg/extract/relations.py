@@ -1,0 +1,270 @@
+"""Relations: from structure (recommendations, reading lists, catalog facts) and from cue words.
+
+Cue lists live in ontology/patterns/relations.yaml.  Each relation keeps as evidence the
+sentence (or item) it was read from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kg.model import Entity
+
+if TYPE_CHECKING:
+    from kg.extract.core import Extractor, Placed
+    from kg.extract.structure import Unit
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+STAGE = re.compile(
+    r"(?<![\w-])(?:alpha|beta|GA|stable|graduat\w*|promot\w*|deprecat\w*)(?![\w-])|进行\s*beta", re.IGNORECASE
+)
+_COORD = re.compile(r"^(?:\s|和|与|及|以及|、|,|，|/|\(|\)|（|）|and|or|&)*$", re.IGNORECASE)
+
+
+def cue_regex(cues: list[str]) -> re.Pattern[str]:
+    parts = []
+    for c in sorted(cues, key=len, reverse=True):
+        esc = re.escape(c).replace(r"\ ", r"\s+")
+        parts.append(esc if _CJK.search(c) else r"(?<![\w-])" + esc + r"(?![\w-])")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def structural(ex: Extractor) -> None:
+    """Relations the document's structure and the catalog give."""
+    reg = ex.reg
+    rec_kinds = set(ex.sec_pat.get("recommend_kinds", []))
+    read_kinds = set(ex.sec_pat.get("reading_kinds", []))
+    for u in ex.units:
+        over = ex.unit_topic_override.get(id(u))
+        if over is None:
+            continue
+        if u.kind in rec_kinds and over.type == "Project":
+            ex.add_rel(ex.issue_id, "recommends", over, (u.start, u.end))
+        elif u.kind in read_kinds and over.type == "Article":
+            article_about(ex, u, over)
+    # part_of: a mentioned component and its catalog parent, when the issue mentions the parent too.
+    present = {e.props.get("catalog"): e for e in reg.by_id.values() if e.props.get("catalog") and e.mentions}
+    for ent in list(reg.by_id.values()):
+        key = ent.props.get("catalog")
+        if not key or not ent.mentions or ent.type != "Project":
+            continue
+        entry = ex.catalog.get(ent.type, key)
+        parent = getattr(entry, "part_of", None) if entry else None
+        if parent and parent in present:
+            ex.add_rel(ent, "part_of", present[parent], ex.sentence_or_unit(ent.mentions[0].start))
+    features(ex)
+    keps(ex)
+
+
+def article_about(ex: Extractor, u: Unit, article: Entity) -> None:
+    """An article is about the projects its title and description name (and title technologies)."""
+    types = tuple(ex.rel_pat.get("about_article_types", ["Project", "Technology"]))
+    a, b = u.title if u.title else (u.start, u.start)
+    seen: set[str] = set()
+    for p in ex.reg.in_range(u.start, u.end, types):
+        in_title = a <= p.start < b
+        if p.entity.type != "Project" and not in_title:
+            continue
+        # Articles are about projects, not about one of their components.
+        target = ex.root(p.entity) if p.entity.type == "Project" else p.entity
+        if target.id in seen:
+            continue
+        seen.add(target.id)
+        ex.add_rel(article, "about", target, (u.start, u.end))
+
+
+def features(ex: Extractor) -> None:
+    """feature_of: the catalog's owner, else the project the sentence or item is about."""
+    for ent in list(ex.reg.by_id.values()):
+        if ent.type != "Feature" or not ent.mentions:
+            continue
+        first = ent.mentions[0]
+        ev = ex.sentence_or_unit(first.start)
+        owner = ex.feature_owner.get(ent.id)
+        key = ent.props.get("catalog")
+        if owner is None and key:
+            entry = ex.catalog.get("Feature", key)
+            target = getattr(entry, "feature_of", None) if entry else None
+            if target:
+                tentry = ex.catalog.get("Project", target) or ex.catalog.find_key(target)
+                if tentry is not None:
+                    cand = ex.catalog_entity(tentry)
+                    owner = cand if cand.mentions else _mentioned_ancestor(ex, cand)
+        if owner is None:
+            owner = context_project(ex, first.start)
+        if owner is not None:
+            ex.add_rel(ent, "feature_of", owner, ev)
+
+
+def _mentioned_ancestor(ex: Extractor, ent: Entity) -> Entity | None:
+    root = ex.root(ent)
+    return root if root.mentions else ex.default_project()
+
+
+def context_project(ex: Extractor, offset: int) -> Entity | None:
+    """The nearest project named before ``offset`` in its sentence, else the item's topic."""
+    unit = ex.index.unit_at(offset)
+    sent = ex.index.sentence_at(unit, offset)
+    if sent is not None:
+        before = [p for p in ex.reg.in_range(sent[0], offset, ("Project",)) if p.end <= offset]
+        if before:
+            return before[-1].entity
+    return ex.topic(unit)
+
+
+def keps(ex: Extractor) -> None:
+    """KEP about the feature named in the same item; targets_release from stage sentences."""
+    placed = ex.reg.placed
+    for ent in list(ex.reg.by_id.values()):
+        if ent.type != "KEP" or not ent.mentions:
+            continue
+        m = ent.mentions[0]
+        unit = ex.index.unit_at(m.start)
+        feats = _features_near(ex, unit, m.start)
+        if feats:
+            best = min(feats, key=lambda p: abs(p.start - m.start))
+            ex.add_rel(ent, "about", best.entity, (unit.start, unit.end) if unit else ex.sentence_or_unit(m.start))
+    # targets_release: a sentence with a stage word and a release.
+    for s, e, rel in ex.version_releases:
+        unit = ex.index.unit_at(s)
+        sent = ex.index.sentence_at(unit, s)
+        if sent is None or not STAGE.search(ex.text[sent[0] : sent[1]]):
+            continue
+        subj = _target_subject(ex, unit, sent, s)
+        if subj is not None:
+            ex.add_rel(subj, "targets_release", rel, sent)
+    del placed
+
+
+def _features_near(ex: Extractor, unit: Unit | None, offset: int) -> list[Placed]:
+    if unit is None:
+        return []
+    feats = ex.reg.in_range(unit.start, unit.end, ("Feature",))
+    if not feats and unit.section is not None:
+        feats = ex.reg.in_range(unit.section.start, unit.section.end, ("Feature",))[:1]
+    return feats
+
+
+def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], offset: int) -> Entity | None:
+    before = [p for p in ex.reg.in_range(sent[0], offset, ("Feature", "KEP")) if p.end <= offset]
+    feats = [p for p in before if p.entity.type == "Feature"]
+    if feats:
+        return feats[-1].entity
+    if before:
+        return before[-1].entity
+    if unit is None:
+        return None
+    in_unit = ex.reg.in_range(unit.start, unit.end, ("KEP",)) or ex.reg.in_range(unit.start, unit.end, ("Feature",))
+    if in_unit:
+        return in_unit[0].entity
+    if unit.section is not None:
+        kep = ex.reg.in_range(unit.section.start, unit.section.end, ("KEP",))
+        if kep:
+            return kep[0].entity
+    return None
+
+
+# ---------------------------------------------------------------------- cue words
+
+
+def cued(ex: Extractor) -> None:
+    pats = ex.rel_pat
+    rx = {name: cue_regex(pats[name]["before"]) for name in ("uses", "integrates", "replaces")}
+    dev_first = cue_regex(pats["developed_by"]["org_first"])
+    dev_after = cue_regex(pats["developed_by"]["org_after"])
+    text = ex.text
+    for u in ex.units:
+        for s, e in u.sentences:
+            sentence = text[s:e]
+            if not any(c.search(sentence) for c in rx.values()) and not (
+                dev_first.search(sentence) or dev_after.search(sentence)
+            ):
+                continue
+            placed = [p for p in ex.reg.in_range(s, e) if p.entity.type in ("Project", "Technology", "Organization")]
+            if not placed:
+                continue
+            for m in rx["uses"].finditer(text, s, e):
+                _binary(ex, u, (s, e), placed, m, "uses", ("Project", "Technology"))
+            last = None
+            for m in rx["integrates"].finditer(text, s, e):
+                last = m
+            if last is not None:
+                subj = _subject(ex, u, placed, last.start())
+                if subj is not None:
+                    for p in placed:
+                        if p.start >= last.end() and p.entity.type == "Project" and not _is_release_owner(ex, p):
+                            ex.add_rel(subj, "integrates", p.entity, (s, e))
+            for m in rx["replaces"].finditer(text, s, e):
+                _binary(ex, u, (s, e), placed, m, "replaces", ("Project",))
+            for m in dev_first.finditer(text, s, e):
+                orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= m.start() - p.end <= 3]
+                if orgs:
+                    objs = [p for p in ex.reg.in_range(m.end(), e, ("Project", "Technology"))]
+                    if objs:
+                        ex.add_rel(objs[0].entity, "developed_by", orgs[-1].entity, (s, e))
+            for m in dev_after.finditer(text, s, e):
+                cue = m.group()
+                if _CJK.search(cue):
+                    # "GraphQL 是 Facebook 2015 年开源的…": org before the cue, subject first in the sentence.
+                    orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= m.start() - p.end <= 12]
+                    subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= m.start()]
+                    if orgs and subj and subj[0].end <= orgs[-1].start:
+                        ex.add_rel(subj[0].entity, "developed_by", orgs[-1].entity, (s, e))
+                else:
+                    orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= p.start - m.end() <= 5]
+                    subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= m.start()]
+                    if orgs and subj and m.start() - subj[-1].end <= 40:
+                        ex.add_rel(subj[-1].entity, "developed_by", orgs[0].entity, (s, e))
+
+
+def _is_release_owner(ex: Extractor, p: Placed) -> bool:
+    return False
+
+
+_CLAUSE = re.compile(r"[,，;；:：]")
+
+
+def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int) -> Entity | None:
+    """The project the clause before the cue names (its first), else the item's topic ("它包含…")."""
+    sent_start = min((p.start for p in placed), default=cue_start)
+    text = ex.text
+    clause_start = cue_start
+    while clause_start > 0 and clause_start > sent_start - 200:
+        ch = text[clause_start - 1]
+        if _CLAUSE.match(ch) or ch in "。\n!?！？":
+            break
+        clause_start -= 1
+    before = [p for p in placed if clause_start <= p.start and p.end <= cue_start and p.entity.type == "Project"]
+    if before:
+        return before[0].entity
+    return ex.topic(u)
+
+
+def _binary(
+    ex: Extractor,
+    u: Unit,
+    sent: tuple[int, int],
+    placed: list[Placed],
+    m: re.Match[str],
+    pred: str,
+    obj_types: tuple[str, ...],
+) -> None:
+    subj = _subject(ex, u, placed, m.start())
+    if subj is None:
+        return
+    after = [p for p in placed if p.start >= m.end() and p.entity.type in obj_types]
+    if not after:
+        return
+    gap = ex.text[m.end() : after[0].start]
+    if len(gap.strip()) > 12 or re.search(r"[。；;!?！？]", gap):
+        return
+    objs = [after[0]]
+    for p in after[1:]:
+        if _COORD.match(ex.text[objs[-1].end : p.start]):
+            objs.append(p)
+        else:
+            break
+    for p in objs:
+        if p.entity.id != subj.id:
+            ex.add_rel(subj, pred, p.entity, sent)

@@ -1,0 +1,58 @@
+"""The cnkg spaCy pipeline: a mixed-script tokenizer plus catalog and pattern components.
+
+``load_pipeline(catalog)`` builds (once per catalog fingerprint) a blank multi-language
+``Language`` whose tokenizer is :class:`kg.nlp.tokenizer.CnkgTokenizer` and whose components
+``cnkg_catalog_ruler`` and ``cnkg_patterns`` record :class:`kg.nlp.components.Hit` s.
+spaCy and jieba are imported on first use only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+_CACHE: dict[str, Language] = {}
+_LOCK = threading.Lock()
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def catalog_fingerprint(catalog: Any) -> str:
+    fp = getattr(catalog, "fingerprint", "") or ""
+    if fp:
+        return fp
+    # Test fixtures without a fingerprint: derive one from the names.
+    h = hashlib.sha1()
+    for name, entry in catalog.names():
+        h.update(f"{entry.type}\0{entry.key}\0{name}\n".encode())
+    return h.hexdigest()
+
+
+def load_pipeline(catalog: Any) -> Language:
+    """The pipeline for ``catalog``, built once per catalog fingerprint."""
+    fp = catalog_fingerprint(catalog)
+    with _LOCK:
+        nlp = _CACHE.get(fp)
+        if nlp is not None:
+            return nlp
+        import spacy
+
+        from kg.nlp import components
+        from kg.nlp.tokenizer import CnkgTokenizer
+
+        components.CATALOGS[fp] = catalog
+        nlp = spacy.blank("xx")
+        cjk_words = [name for name, _ in catalog.names() if _CJK.search(name)]
+        nlp.tokenizer = CnkgTokenizer(nlp.vocab, cjk_words)
+        nlp.add_pipe("cnkg_catalog_ruler", config={"catalog_fingerprint": fp})
+        nlp.add_pipe("cnkg_patterns")
+        nlp.max_length = 50_000_000
+        _CACHE[fp] = nlp
+        return nlp
+
+
+__all__ = ["load_pipeline", "catalog_fingerprint"]

@@ -1,0 +1,190 @@
+"""spaCy pipeline components, registered by name and configured by data.
+
+Each component appends :class:`Hit` records to ``doc.user_data["cnkg_hits"]`` (character
+offsets into ``doc.text``, aligned to whole tokens) and mirrors them as labelled spans in
+``doc.spans["cnkg"]`` so that ordinary spaCy tooling (displacy, span inspection) sees them.
+
+- ``cnkg_catalog_ruler``: every surface name of the catalog.  Latin names go through a
+  PhraseMatcher (lower-cased unless the entry is case-sensitive); names containing CJK
+  characters are found by one regular expression on the text, since Chinese has no spaces
+  and jieba may cut a name differently in context.
+- ``cnkg_patterns``: versions, KEP numbers, CVEs, GitHub repositories, CamelCase
+  identifiers, flags and events, from ontology/patterns/entities.yaml and releases.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from kg.nlp.hits import Hit, hits_of
+from kg.nlp.patterns import load_patterns
+
+SPANS_KEY = "cnkg"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Catalogs handed to components by fingerprint (spaCy configs must be JSON-serialisable).
+CATALOGS: dict[str, Any] = {}
+
+
+def _add(doc: Doc, hit: Hit, label: str) -> None:
+    hits_of(doc).append(hit)
+    span = doc.char_span(hit.start, hit.end, label=label, alignment_mode="expand")
+    if span is not None:
+        doc.spans.setdefault(SPANS_KEY, []).append(span)
+
+
+def _token_bounds(doc: Doc) -> tuple[set[int], set[int]]:
+    starts = {t.idx for t in doc}
+    ends = {t.idx + len(t.text) for t in doc}
+    return starts, ends
+
+
+def _bounds(doc: Doc) -> tuple[set[int], set[int]]:
+    cached = doc.user_data.get("cnkg_bounds")
+    if cached is None:
+        cached = _token_bounds(doc)
+        doc.user_data["cnkg_bounds"] = cached
+    return cached
+
+
+class CatalogRuler:
+    def __init__(self, nlp: Language, catalog_fingerprint: str) -> None:
+        catalog = CATALOGS[catalog_fingerprint]
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.entries: list[Any] = []
+        self._ids: dict[tuple[int, str], int] = {}
+        cjk: dict[str, list[int]] = {}
+        lower_pats: dict[str, list[Doc]] = {}
+        exact_pats: dict[str, list[Doc]] = {}
+        for name, entry in catalog.names():
+            name = name.strip()
+            if not name:
+                continue
+            imported = getattr(entry, "source", "team") != "team"
+            if imported and len(name) <= 2:
+                continue  # short imported names ("Go", "K3") are mostly noise
+            idx = self._ids.setdefault((id(entry), name), len(self.entries))
+            if idx == len(self.entries):
+                self.entries.append((entry, name))
+            if _CJK.search(name):
+                cjk.setdefault(name, []).append(idx)
+                continue
+            # Imported names are matched as written: landscape names are often common words.
+            case_sensitive = bool(getattr(entry, "case_sensitive", False)) or imported
+            target = exact_pats if case_sensitive else lower_pats
+            target.setdefault(str(idx), []).append(nlp.make_doc(name))
+        for key, docs in lower_pats.items():
+            self.lower.add(key, docs)
+        for key, docs in exact_pats.items():
+            self.exact.add(key, docs)
+        self.cjk_ids = cjk
+        names = sorted(cjk, key=len, reverse=True)
+        self.cjk_rx = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        vocab = doc.vocab
+        for matcher in (self.lower, self.exact):
+            for match_id, s, e in matcher(doc):
+                entry, name = self.entries[int(vocab.strings[match_id])]
+                span = doc[s:e]
+                start = span.start_char
+                end = span.end_char
+                _add(doc, Hit(start, end, "catalog", doc.text[start:end], entry, {"name": name}), entry.type)
+        if self.cjk_rx is not None:
+            text = doc.text
+            for m in self.cjk_rx.finditer(text):
+                s, e = m.span()
+                # A Latin edge of a mixed name must not continue a Latin word.
+                if text[s].isascii() and s > 0 and text[s - 1].isalnum() and text[s - 1].isascii():
+                    continue
+                if text[e - 1].isascii() and e < len(text) and text[e].isalnum() and text[e].isascii():
+                    continue
+                for idx in self.cjk_ids[m.group()]:
+                    entry, name = self.entries[idx]
+                    _add(doc, Hit(s, e, "catalog", m.group(), entry, {"name": name}), entry.type)
+        return doc
+
+
+class PatternMatcher:
+    def __init__(self) -> None:
+        ent = load_patterns("entities")
+        rel = load_patterns("releases")
+        self.kep_text = re.compile(ent["kep"]["text"])
+        self.kep_url = re.compile(ent["kep"]["url"])
+        self.cve = re.compile(ent["cve"])
+        self.repo = re.compile(ent["github_repo"])
+        self.repo_orgs_skip = {s.lower() for s in ent.get("github_orgs_not_projects", [])}
+        self.repo_names_skip = {s.lower() for s in ent.get("github_repos_not_projects", [])}
+        self.camel = re.compile(ent["camel"])
+        self.flag = re.compile(ent["flag"])
+        self.event = re.compile(ent["event"])
+        self.not_features = set(ent.get("not_features", []))
+        self.version = re.compile(rel["version"])
+        # Candidate tokens are found with one scan of the text, then checked whole.
+        self._scan = re.compile(
+            r"(?P<url>https?://\S+)|(?P<num>(?<![\w.])[vV]?\d+(?:\.\d+)+(?:-?[A-Za-z]+(?:\.?\d+)?)?)"
+            r"|(?P<camel>(?<![\w-])[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)"
+            r"|(?P<flag>(?<![\w-])--[a-z][\w-]*)"
+        )
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        starts, ends = _bounds(doc)
+        for m in self._scan.finditer(text):
+            kind = m.lastgroup
+            s, e = m.span()
+            if kind == "url":
+                # The url token may be shorter than \S+ (closing parenthesis, punctuation).
+                span = doc.char_span(s, s + 1, alignment_mode="expand")
+                if span is None or span[0].idx != s:
+                    continue
+                url = span[0].text
+                self._url(doc, s, s + len(url), url)
+                continue
+            if s not in starts or e not in ends:
+                continue
+            word = m.group()
+            if kind == "num":
+                if self.version.match(word):
+                    _add(doc, Hit(s, e, "version", word), "VERSION")
+            elif kind == "camel":
+                if self.camel.match(word) and word not in self.not_features:
+                    _add(doc, Hit(s, e, "camel", word), "CAMEL")
+            elif kind == "flag" and self.flag.match(word):
+                _add(doc, Hit(s, e, "flag", word), "FLAG")
+        for m in self.kep_text.finditer(text):
+            _add(doc, Hit(m.start(), m.end(), "kep", m.group(), data={"number": int(m.group(1))}), "KEP")
+        for m in self.cve.finditer(text):
+            _add(doc, Hit(m.start(), m.end(), "cve", m.group().upper()), "Vulnerability")
+        for m in self.event.finditer(text):
+            _add(doc, Hit(m.start(), m.end(), "event", " ".join(m.group().split())), "Event")
+        return doc
+
+    def _url(self, doc: Doc, s: int, e: int, url: str) -> None:
+        m = self.kep_url.search(url)
+        if m:
+            number = int(m.group(1) or m.group(2))
+            _add(doc, Hit(s, e, "kep", url, data={"number": number, "url": url}), "KEP")
+            return
+        m = self.repo.match(url)
+        if m:
+            org, name, tag = m.group(1), m.group(2), m.group(3)
+            data = {"org": org, "repo": name, "tag": tag, "url": url}
+            data["skip_discovery"] = org.lower() in self.repo_orgs_skip or name.lower() in self.repo_names_skip
+            _add(doc, Hit(s, e, "repo", url, data=data), "REPO")
+
+
+@Language.factory("cnkg_catalog_ruler", default_config={"catalog_fingerprint": ""})
+def make_catalog_ruler(nlp: Language, name: str, catalog_fingerprint: str) -> CatalogRuler:
+    return CatalogRuler(nlp, catalog_fingerprint)
+
+
+@Language.factory("cnkg_patterns")
+def make_patterns(nlp: Language, name: str) -> PatternMatcher:
+    return PatternMatcher()

@@ -1,0 +1,21 @@
+"""Loading the data that drives the NLP components: ontology/patterns/*.yaml."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PATTERNS_DIR = Path(__file__).resolve().parents[2] / "ontology" / "patterns"
+
+
+@cache
+def load_patterns(name: str) -> dict[str, Any]:
+    """The mapping in ``ontology/patterns/<name>.yaml``."""
+    with open(PATTERNS_DIR / f"{name}.yaml", encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{PATTERNS_DIR / name}.yaml: expected a mapping")
+    return data
