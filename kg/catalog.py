@@ -412,6 +412,7 @@ def load_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
         if ident in team:
             warnings.append(f"{entry.file}: {entry.type} {entry.key!r} is also a team entry; the team entry wins")
     merged = dict(team)
+    team_repos = {repo_key(e.repo) for e in team.values() if e.repo}
     for path, item in enrichments:
         ident = (item["type"], str(item["key"]))
         target = merged.get(ident)
@@ -419,6 +420,8 @@ def load_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
             warnings.append(f"{path}: enrich {item['key']!r}: no such {item['type']} entry")
             continue
         missing = {f: str(item[f]) for f in ENRICHABLE if item.get(f) is not None and getattr(target, f) is None}
+        if "repo" in missing and repo_key(missing["repo"]) in team_repos:
+            del missing["repo"]  # another team entry owns that repository: by_repo must keep finding it
         if missing:
             merged[ident] = replace(target, **missing)
     merged.update({i: e for i, e in imported.items() if i not in team})
@@ -439,6 +442,12 @@ def _dump(doc: dict[str, Any], out: Path, header: str) -> None:
     out.write_text(header + text, encoding="utf-8")
 
 
+def _split_parenthesis(name: str) -> tuple[str, str | None]:
+    """``"The Update Framework (TUF)"`` -> ``("The Update Framework", "TUF")``."""
+    match = re.match(r"^(.+?)\s*\(([^()]+)\)$", name)
+    return (match.group(1).strip(), match.group(2).strip()) if match else (name, None)
+
+
 def _landscape_items(doc: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for category in (doc or {}).get("landscape") or []:
         for subcategory in category.get("subcategories") or []:
@@ -457,12 +466,17 @@ def import_landscape(landscape_yml: Path, out: Path | None = None, team: Catalog
     landscape_yml = Path(landscape_yml)
     out = Path(out) if out is not None else IMPORTED_DIR / "landscape.yaml"
     team = team if team is not None else load_catalog([CATALOG_DIR])
-    team_names: dict[str, CatalogEntry] = {}
+    canonical: dict[str, CatalogEntry] = {}  # by canonical name: the strongest evidence of identity
+    any_name: dict[str, CatalogEntry] = {}
+    for entry in team.entries:
+        canonical.setdefault(surface_key(entry.name), entry)
     for name, entry in team.names():
-        team_names.setdefault(surface_key(name), entry)
+        if not entry.needs_context(name):
+            any_name.setdefault(surface_key(name), entry)
     taken_keys = {e.key for e in team.entries}
     doc = _read_yaml(landscape_yml, landscape_yml.read_bytes())
     new: dict[str, dict[str, Any]] = {}
+    new_names: set[str] = set()
     seen_repos: set[str] = set()
     enrich: dict[tuple[str, str], dict[str, Any]] = {}
     for category, subcategory, item in _landscape_items(doc):
@@ -481,11 +495,19 @@ def import_landscape(landscape_yml: Path, out: Path | None = None, team: Catalog
             "maturity": item.get("project") if item.get("project") in MATURITIES else None,
             "description": " ".join(str(item["description"]).split()) if item.get("description") else None,
         }
-        match = team.by_repo(str(repo)) or team_names.get(surface_key(name))
+        name, short = _split_parenthesis(name)  # "Container Network Interface (CNI)"
+        names = [surface_key(n) for n in (name, short) if n]
+        match = (
+            next((canonical[n] for n in names if n in canonical), None)
+            or team.by_repo(str(repo))
+            or next((any_name[n] for n in names if n in any_name), None)
+        )
         if match is not None:
-            if match.type == "Organization":
-                continue
+            if match.type not in ("Project", "Technology"):
+                continue  # a company or a feature of the same name: not this item
             missing = {f: v for f, v in fields_.items() if v and getattr(match, f) is None}
+            if team.by_repo(str(repo)) not in (None, match):
+                missing.pop("repo", None)  # the repository belongs to another team entry
             if match.type != "Project":  # a Technology has no CNCF category or maturity
                 missing = {f: v for f, v in missing.items() if f in ("homepage", "repo", "description")}
             if missing:
@@ -493,7 +515,7 @@ def import_landscape(landscape_yml: Path, out: Path | None = None, team: Catalog
                     {f: v for f, v in missing.items() if f not in enrich.get((match.type, match.key), {})}
                 )
             continue
-        if surface_key(name) in {surface_key(e["name"]) for e in new.values()}:
+        if any(n in new_names for n in names):
             continue
         key = slug(name)
         if key in taken_keys or key in new or not _KEY.match(key):
@@ -501,10 +523,13 @@ def import_landscape(landscape_yml: Path, out: Path | None = None, team: Catalog
         if key in taken_keys or key in new:
             continue
         entry: dict[str, Any] = {"key": key, "name": name}
-        if _PLAIN_WORD.match(name):
+        if short and surface_key(short) not in any_name:
+            entry["aliases"] = [short]
+        if _PLAIN_WORD.match(name) or (short and _PLAIN_WORD.match(short)):
             entry["case_sensitive"] = True  # a single ordinary-looking word: "Harbor" but not "harbor"
         entry.update({f: v for f, v in fields_.items() if v})
         new[key] = entry
+        new_names.update(names)
     entries = [new[k] for k in sorted(new)]
     enrich_list = [{k: v for k, v in e.items() if v is not None} for _, e in sorted(enrich.items())]
     header = f"# Written by `kg catalog import-landscape {landscape_yml.name}`; do not edit. See ../README.md.\n"
