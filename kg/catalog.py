@@ -135,8 +135,10 @@ def repo_key(url: str) -> str | None:
     if len(parts) < 3:
         return None
     host = parts[0].removeprefix("www.")
-    repo = parts[2].removesuffix(".git")
-    return f"{host}/{parts[1]}/{repo}"
+    # Owner and repository names are [A-Za-z0-9._-]: stop at anything else ("kube-fzf(fuzzy", "helm。").
+    owner, repo = (re.match(r"[a-z0-9._-]*", p).group(0) for p in parts[1:3])
+    repo = repo.removesuffix(".git")
+    return f"{host}/{owner}/{repo}" if owner and repo else None
 
 
 @dataclass
@@ -593,3 +595,12 @@ def import_keps(keps_dir: Path, out: Path | None = None) -> int:
     header = f"# Written by `kg catalog import-keps {keps_dir.name}`; do not edit. See ../README.md.\n"
     _dump({"type": "KEP", "source": "keps", "entries": entries}, out, header)
     return len(entries)
+
+
+if __name__ == "__main__":  # python -m kg.catalog: entry counts per type and source
+    _catalog = load_catalog()
+    for _type, _count in _catalog.counts().items():
+        print(f"{_type}\t{_count}")
+    for _source in SOURCES:
+        print(f"source {_source}\t{sum(e.source == _source for e in _catalog.entries)}")
+    print(f"total\t{len(_catalog.entries)}")
