@@ -413,6 +413,15 @@ def test_missing_paths(tmp_path: Path) -> None:
         read_issue(tmp_path)
 
 
+def test_a_reader_bug_becomes_an_input_error(seed_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: Path, text: str) -> Issue:
+        raise ValueError("boom")
+
+    monkeypatch.setitem(READERS, "weekly-text", broken)
+    with pytest.raises(InputError, match="cannot read as weekly-text: ValueError: boom"):
+        read_issue(seed_path)
+
+
 def test_decode() -> None:
     p = Path("x")
     assert decode(p, "周报".encode()) == ("周报", "utf-8")
@@ -490,6 +499,7 @@ def test_discover(tmp_path: Path) -> None:
     assert discover([tmp_path]) == expected
     assert discover([str(tmp_path / "b"), tmp_path / "a.txt", tmp_path]) == expected  # no duplicates
     assert discover([tmp_path / "README.md"]) == []
+    assert discover(str(tmp_path / "a.txt")) == [tmp_path / "a.txt"]  # a single path is taken as one
     with pytest.raises(InputError) as info:
         discover([tmp_path / "missing"])
     assert info.value.problem == "no such file or directory"

@@ -107,6 +107,8 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     ``README*`` and ``LICENSE*``; the same filters apply to files named directly.
     A path that does not exist raises InputError.
     """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     found: dict[str, Path] = {}
     for given in paths:
         root = Path(given)

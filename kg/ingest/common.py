@@ -163,27 +163,29 @@ def link_at(text: str, start: int, end: int) -> Link | None:
 
 
 def find_links(text: str, start: int = 0, end: int | None = None, markdown: bool = False) -> list[Link]:
-    """Links in ``text[start:end]`` in order: Markdown links (when ``markdown``), then bare URLs outside them."""
+    """Links in ``text[start:end]`` in order: Markdown links (when ``markdown``) and bare URLs outside them."""
     end = len(text) if end is None else end
     links: list[Link] = []
-    taken: list[tuple[int, int]] = []
+    gaps: list[tuple[int, int]] = []  # the stretches between Markdown links, where bare URLs are looked for
+    pos = start
     if markdown and "](" in text:
         for m in _MD_LINK.finditer(text, start, end):
             if link := _md_link(m):
                 links.append(link)
-                taken.append((link.start, link.end))
+                gaps.append((pos, m.start()))
+                pos = m.end()
+    gaps.append((pos, end))
     if "://" in text:
-        starts = [s for s, _ in taken]
-        for m in _BARE_URL.finditer(text, start, end):
-            i = bisect_left(starts, m.start() + 1) - 1
-            if i >= 0 and taken[i][1] > m.start():
-                continue  # inside a Markdown link
-            url = _trim_url(m.group())
-            if "://" not in url or url.endswith("://"):
+        bare: list[Link] = []
+        for s, e in gaps:
+            if text.find("://", s, e) < 0:
                 continue
-            links.append(Link(url, "", m.start(), m.start() + len(url)))
-    if taken:
-        links.sort(key=lambda link: link.start)
+            for m in _BARE_URL.finditer(text, s, e):
+                url = _trim_url(m.group())
+                if "://" in url and not url.endswith("://"):
+                    bare.append(Link(url, "", m.start(), m.start() + len(url)))
+        if bare:
+            links = sorted(links + bare, key=lambda link: link.start) if links else bare
     return links
 
 
