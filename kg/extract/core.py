@@ -153,11 +153,7 @@ class Extractor:
     def norm_index(self) -> dict[str, Any]:
         """norm(name) -> team catalog entry, for CamelCase spellings of known names (PodOverhead)."""
         if self._norm_index is None:
-            idx: dict[str, Any] = {}
-            for name, entry in self.catalog.names():
-                if getattr(entry, "source", "team") == "team" and not entry.context:
-                    idx.setdefault(norm(name), entry)
-            self._norm_index = idx
+            self._norm_index = _catalog_tables(self.catalog)[0]
         return self._norm_index
 
     def catalog_entity(self, entry: Any) -> Entity:
@@ -419,23 +415,14 @@ class Extractor:
         if len(word) < 6:
             return False
         low = word.lower()
-        for key in self._short_names():
-            if abs(len(key) - len(low)) <= 1 and key != low and _edit1(key, low):
-                return True
-        return False
+        memo = _catalog_tables(self.catalog)[2]
+        if low not in memo:
+            memo[low] = any(key != low and _edit1(key, low) for key in self._short_names(len(low)))
+        return memo[low]
 
-    def _short_names(self) -> list[str]:
-        cached = getattr(self, "_short_cache", None)
-        if cached is None:
-            cached = sorted(
-                {
-                    n.lower()
-                    for n, e in self.catalog.names()
-                    if getattr(e, "source", "team") == "team" and " " not in n and len(n) >= 5
-                }
-            )
-            self._short_cache = cached
-        return cached
+    def _short_names(self, length: int) -> list[str]:
+        by_len = _catalog_tables(self.catalog)[1]
+        return [w for n in (length - 1, length, length + 1) for w in by_len.get(n, ())]
 
     def repo_hit(self, h: Hit) -> None:
         d = h.data
@@ -709,6 +696,29 @@ class Extractor:
 
         relations.structural(self)
         relations.cued(self)
+
+
+_Tables = tuple[dict[str, Any], dict[int, list[str]], dict[str, bool]]
+_TABLES: dict[int, tuple[Any, _Tables]] = {}
+
+
+def _catalog_tables(catalog: Any) -> _Tables:
+    """Per-catalog lookup tables, built once: norm(name) -> entry, and one-word names by length."""
+    cached = _TABLES.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    idx: dict[str, Any] = {}
+    by_len: dict[int, list[str]] = {}
+    for name, entry in catalog.names():
+        if getattr(entry, "source", "team") != "team":
+            continue
+        if not _needs_context(entry, name):
+            idx.setdefault(norm(name), entry)
+        if " " not in name and len(name) >= 5:
+            by_len.setdefault(len(name), []).append(name.lower())
+    tables = (idx, by_len, {})
+    _TABLES[id(catalog)] = (catalog, tables)
+    return tables
 
 
 def _needs_context(entry: Any, name: str) -> bool:

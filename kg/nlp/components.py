@@ -38,6 +38,14 @@ def _add(doc: Doc, hit: Hit, label: str) -> None:
         doc.spans.setdefault(SPANS_KEY, []).append(span)
 
 
+def doc_text(doc: Doc) -> str:
+    """The text, without the cost of doc.text (which joins every token on each access)."""
+    text = doc.user_data.get("cnkg_text")
+    if text is None:
+        text = doc.user_data["cnkg_text"] = doc.text
+    return text
+
+
 def _token_bounds(doc: Doc) -> tuple[set[int], set[int]]:
     starts = {t.idx for t in doc}
     ends = {t.idx + len(t.text) for t in doc}
@@ -89,15 +97,15 @@ class CatalogRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         vocab = doc.vocab
+        text = doc_text(doc)
         for matcher in (self.lower, self.exact):
             for match_id, s, e in matcher(doc):
                 entry, name = self.entries[int(vocab.strings[match_id])]
-                span = doc[s:e]
-                start = span.start_char
-                end = span.end_char
-                _add(doc, Hit(start, end, "catalog", doc.text[start:end], entry, {"name": name}), entry.type)
+                start = doc[s].idx
+                last = doc[e - 1]
+                end = last.idx + len(last.text)
+                _add(doc, Hit(start, end, "catalog", text[start:end], entry, {"name": name}), entry.type)
         if self.cjk_rx is not None:
-            text = doc.text
             for m in self.cjk_rx.finditer(text):
                 s, e = m.span()
                 # A Latin edge of a mixed name must not continue a Latin word.
@@ -134,7 +142,7 @@ class PatternMatcher:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         starts, ends = _bounds(doc)
         for m in self._scan.finditer(text):
             kind = m.lastgroup

@@ -115,7 +115,11 @@ class CnkgTokenizer:
             words.append(piece)
             spaces.append(False)
             i += 1
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # Token boundaries, for components that align regex matches to whole tokens.
+        doc.user_data["cnkg_text"] = text  # doc.text re-joins every token on each access
+        doc.user_data["cnkg_bounds"] = ({s for s, _ in spans}, {e for _, e in spans})
+        return doc
 
     # spaCy calls these when (de)serialising a pipeline; the tokenizer is rebuilt from data instead.
     def to_bytes(self, **_: object) -> bytes:
