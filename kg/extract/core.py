@@ -307,13 +307,24 @@ class Extractor:
                 continue
             ok.append(h)
         ok.sort(key=lambda h: (-(h.end - h.start), getattr(h.entry, "source", "team") != "team", h.start))
-        taken: list[tuple[int, int]] = []
+        taken: list[tuple[int, int, Any]] = []
+        nested: list[Hit] = []
         for h in ok:
-            if any(a < h.end and h.start < b for a, b in taken):
+            over = [t for t in taken if t[0] < h.end and h.start < t[1]]
+            if over:
+                # A project named at the head of a feature's name ("kubelet resource metrics") is mentioned too.
+                if h.entry.type == "Project" and all(t[2].type == "Feature" and t[0] == h.start for t in over):
+                    nested.append(h)
                 continue
-            taken.append((h.start, h.end))
+            taken.append((h.start, h.end, h.entry))
             ent = self.catalog_entity(h.entry)
             self.reg.mention(ent, h.start, h.end)
+        for h in nested:
+            proj = self.catalog_entity(h.entry)
+            self.reg.mention(proj, h.start, h.end)
+            for p in self.reg.in_range(h.start, h.start + 200, ("Feature",)):
+                if p.start == h.start:
+                    self.feature_owner.setdefault(p.entity.id, proj)
 
     def structural_titles(self) -> None:
         """Items whose title names a project (recommendations) or an article (reading lists)."""
@@ -606,9 +617,10 @@ class Extractor:
                     return ent, s
         # The word right before, when it is a Latin word that is not a cue, names something else.
         last = re.search(r"([A-Za-z][\w.+-]*)\s*$", stripped)
-        cues_b = {c.lower() for c in self.rel_versions.get("cues_before", [])}
-        cues_a = {c.lower() for c in self.rel_versions.get("cues_after", [])}
-        if last and last.group(1).lower() not in cues_b:
+        cues_b = {str(c).lower() for c in self.rel_versions.get("cues_before", [])}
+        cues_a = {str(c).lower() for c in self.rel_versions.get("cues_after", [])}
+        if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
+            # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
             return None, h.start
         # A bare version: only when it looks like a release.
         word = h.text

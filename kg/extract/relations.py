@@ -112,10 +112,30 @@ def features(ex: Extractor) -> None:
                 if tentry is not None:
                     cand = ex.catalog_entity(tentry)
                     owner = cand if cand.mentions else _mentioned_ancestor(ex, cand)
+        if owner is None and not key and _code_like(ex, ent, first.start, first.end):
+            continue  # a Go type or function named in passing is not a feature of anything
         if owner is None:
             owner = context_project(ex, first.start)
         if owner is not None:
             ex.add_rel(ent, "feature_of", owner, ev)
+
+
+_CODE_WORDS = re.compile(
+    r"\b(?:function|func|method|struct|type|interface|field|variable|const|constant|package|test|tests|"
+    r"testcases|error|errors|message|helper|library|call|calls|provided)\b",
+    re.IGNORECASE,
+)
+_CODE_SUFFIX = re.compile(r"(?:List|Result|Spec|Status|TestCases?|Tests?|Func|Error|Interface|Options|Version)$")
+
+
+def _code_like(ex: Extractor, ent: Entity, start: int, end: int) -> bool:
+    """Whether a CamelCase name reads as code (a type, function or field) rather than a feature."""
+    if not re.match(r"^[A-Z][A-Za-z0-9]+$", ent.label):
+        return False
+    if _CODE_SUFFIX.search(ent.label):
+        return True
+    around = ex.text[max(0, start - 25) : start] + " " + ex.text[end : end + 25]
+    return bool(_CODE_WORDS.search(around))
 
 
 def _mentioned_ancestor(ex: Extractor, ent: Entity) -> Entity | None:
@@ -144,7 +164,14 @@ def keps(ex: Extractor) -> None:
         unit = ex.index.unit_at(m.start)
         feats = _features_near(ex, unit, m.start)
         if feats:
-            best = min(feats, key=lambda p: abs(p.start - m.start))
+            number = ent.props.get("number")
+
+            def rank(p: Placed, number: object = number, at: int = m.start) -> tuple[int, int, int]:
+                entry = ex.catalog.get("Feature", p.entity.props.get("catalog", "")) if p.entity.props else None
+                tracked = entry is not None and getattr(entry, "number", None) == number
+                return (0 if tracked else 1, 0 if entry is not None else 1, abs(p.start - at))
+
+            best = min(feats, key=rank)
             ex.add_rel(ent, "about", best.entity, (unit.start, unit.end) if unit else ex.sentence_or_unit(m.start))
     # targets_release: a sentence with a stage word and a release.
     for s, _e, rel in ex.version_releases:
@@ -167,7 +194,16 @@ def _features_near(ex: Extractor, unit: Unit | None, offset: int) -> list[Placed
     return feats
 
 
+_THIS_KEP = re.compile(r"\b(?:this|the)\s+KEP\b|这个\s*KEP|该\s*KEP|本\s*KEP", re.IGNORECASE)
+
+
 def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], offset: int) -> Entity | None:
+    if _THIS_KEP.search(ex.text[sent[0] : sent[1]]) and unit is not None:
+        # "This KEP is in alpha in v1.28": the KEP the item or section is about.
+        for a, b in ((unit.start, unit.end), (unit.section.start, unit.section.end) if unit.section else (0, 0)):
+            kep = ex.reg.in_range(a, b, ("KEP",))
+            if kep:
+                return kep[0].entity
     before = [p for p in ex.reg.in_range(sent[0], offset, ("Feature", "KEP")) if p.end <= offset]
     feats = [p for p in before if p.entity.type == "Feature"]
     if feats:

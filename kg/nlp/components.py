@@ -136,7 +136,7 @@ class PatternMatcher:
         self.version = re.compile(rel["version"])
         # Candidate tokens are found with one scan of the text, then checked whole.
         self._scan = re.compile(
-            r"(?P<url>https?://\S+)|(?P<num>(?<![\w.])[vV]?\d+(?:\.\d+)+(?:-?[A-Za-z]+(?:\.?\d+)?)?)"
+            r"(?P<url>https?://\S+)|(?P<num>(?<![\w.])[vV]?\d+(?:\.\d+)+(?:-?[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?)"
             r"|(?P<camel>(?<![\w-])[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)"
             r"|(?P<flag>(?<![\w-])--[a-z][\w-]*)"
         )
