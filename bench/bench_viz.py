@@ -55,7 +55,8 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             start = time.perf_counter()
             page.goto(out.as_uri())
-            page.wait_for_function("window.kg && window.kg.ready === true", timeout=120_000)
+            # Not wait_for_function: the page's CSP forbids the eval it polls with.
+            page.wait_for_selector("body[data-ready='1']", state="attached", timeout=120_000)
             times.append(time.perf_counter() - start)
             assert page.evaluate("window.kg.nodes.length") == view.number_of_nodes()
             page.close()

@@ -97,7 +97,9 @@ def open_page(browser: Any) -> Iterator[Any]:
         page.on("dialog", on_dialog)
         page.goto(url)
         # Physics pages become ready on stabilizationIterationsDone, precomputed ones on first draw.
-        page.wait_for_function("window.kg && window.kg.ready === true", timeout=30_000)
+        # The page's CSP forbids eval, which Playwright's polling wait_for_function needs: wait on the DOM flag.
+        page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+        assert page.evaluate("window.kg.ready") is True
         return watched
 
     yield opener
@@ -210,13 +212,22 @@ def test_large_view_is_still_and_searchable(tmp_path: Path, open_page: Any) -> N
     watched.assert_clean()
 
 
+def test_physics_page_waits_for_stabilisation(tmp_path: Path, open_page: Any) -> None:
+    # 250 nodes with physics: still laying out when the load event fires.
+    watched = open_page(viz.render_html(viz.synthetic_view(250), tmp_path / "mid.html", title="250"))
+    page = watched.page
+    assert page.evaluate("window.kg.network.physics.options.enabled") is False
+    assert page.is_hidden("#kg-loading")
+    watched.assert_clean()
+
+
 def test_overview_page(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) -> None:
     watched = open_page(viz.overview(store, tmp_path / "graph.html"))
     page = watched.page
     assert page.evaluate("window.kg.nodes.length") == 7
     # Co-mention edges tie the most mentioned together (Helm and Kubernetes share two sentences).
-    labels = page.evaluate("window.kg.edges.get().map((e) => e.label)")
-    assert "co-mentioned ×2" in labels
+    titles = page.evaluate("window.kg.edges.get().map((e) => e.title)")
+    assert "Helm and Kubernetes: co-mentioned in 2 sentences" in titles
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "viz-overview.png"))
     watched.assert_clean()
