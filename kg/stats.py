@@ -7,11 +7,15 @@ from typing import Any
 from kg.query import render
 
 COUNTS_BY_CLASS = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?count) WHERE {
-  ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(cnkg:)))
-  FILTER NOT EXISTS { GRAPH id:graph\\/ontology { ?s ?p ?o } }
+SELECT ?class (COUNT(DISTINCT ?mentioned) AS ?inIssues) (COUNT(DISTINCT ?listed) AS ?inCatalog) WHERE {
+  { ?mentioned a ?c . ?issue cnkg:mentions ?mentioned }
+  UNION
+  { GRAPH <https://w3id.org/cnkg/id/graph/catalog> { ?listed a ?c } }
+  UNION
+  { ?mentioned a ?c . FILTER(?c IN (cnkg:Issue, cnkg:Section, cnkg:Mention, cnkg:Evidence, cnkg:Newsletter)) }
+  FILTER(STRSTARTS(STR(?c), STR(cnkg:)))
   BIND(STRAFTER(STR(?c), "#") AS ?class)
-} GROUP BY ?class ORDER BY DESC(?count) ?class
+} GROUP BY ?class ORDER BY DESC(?inIssues) ?class
 """
 
 TOP_ENTITIES = """

@@ -99,9 +99,7 @@ def test_shacl_validation_catches_a_broken_mention(tmp_path: Path, seed_build: P
     broken = tmp_path / "broken"
     shutil.copytree(seed_build, broken)
     with GraphStore.open(broken) as graph:
-        graph.store.update(
-            "INSERT DATA { GRAPH <urn:x> { <urn:m> a <https://w3id.org/cnkg/ontology#Mention> } }"
-        )
+        graph.store.update("INSERT DATA { GRAPH <urn:x> { <urn:m> a <https://w3id.org/cnkg/ontology#Mention> } }")
     from kg.validate import validate_store
 
     conforms, report = validate_store(broken)
@@ -259,6 +257,7 @@ def test_lwkd_builds_with_two_workers(tmp_path: Path, lwkd_dir: Path) -> None:
     assert summary.ok, summary.errors[:3]
     assert summary.issues_in_store == len(files)
     one = build([corpus], tmp_path / "one", workers=1, write_html=False)
-    with GraphStore.open(tmp_path / "build", read_only=True) as a, GraphStore.open(tmp_path / "one", read_only=True) as b:
-        assert a.canonical_nquads() == b.canonical_nquads()
+    two_workers = GraphStore.open(tmp_path / "build", read_only=True)
+    one_worker = GraphStore.open(tmp_path / "one", read_only=True)
+    assert two_workers.canonical_nquads() == one_worker.canonical_nquads()
     assert one.ok

@@ -61,6 +61,7 @@ def test_most_mentioned_projects_ranks_by_mentions(store_dir: Path) -> None:
 
 def test_series_and_year_parameters_filter(store_dir: Path) -> None:
     with GraphStore.open(store_dir, read_only=True) as graph:
+
         def rows(**params: str) -> list[list[object]]:
             sparql, bound = q.resolve("most-mentioned-projects", None, params)
             return q.run(graph, sparql, bound)[1]
