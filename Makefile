@@ -18,7 +18,13 @@ install: $(BIN)/python
 install-dev: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 
+# The catalog is enriched from ../shared/reference when it is there (KEP titles and stages,
+# landscape categories); the imported files are generated, not committed.
 build: install
+	@if [ -f $(SHARED)/reference/landscape.yml ]; then \
+	  $(BIN)/kg catalog import-landscape $(SHARED)/reference/landscape.yml; fi
+	@if [ -d $(SHARED)/reference/enhancements/keps ]; then \
+	  $(BIN)/kg catalog import-keps $(SHARED)/reference/enhancements/keps; fi
 	$(BIN)/kg build corpus/
 
 # Debian's chromium for the browser tests (no browser download); needs root, as CI has.
