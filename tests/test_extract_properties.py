@@ -1,0 +1,89 @@
+"""Property: extract never raises on mixed-script text, and every mention and evidence maps back exactly."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.extract import extract
+from tests.test_extract import make_issue
+from tests.test_nlp import fixture_catalog
+
+CATALOG = fixture_catalog()
+
+pieces = st.one_of(
+    st.text(alphabet="云原生生态周报开源了基于替换包括阿里巴巴容器平台蚂蚁金服的是在进行版本", min_size=1, max_size=8),
+    st.sampled_from(
+        [
+            "Helm",
+            "helm",
+            "K8s",
+            "Kubernetes",
+            "cilium",
+            "kube-proxy",
+            "eventing",
+            "Knative Eventing",
+            "Go",
+            "v3.0.0-beta.1",
+            "1.16-beta",
+            "1.17",
+            "3",
+            "KEP-624",
+            "CVE-2024-1234",
+            "PodOverhead",
+            "--flag-name",
+            "`kubectl drain`",
+            "《Title》",
+            "(",
+            ")",
+            "[",
+            "]",
+            "`",
+            "\n",
+            "\n\n",
+            "。",
+            ",",
+            "、",
+            ":",
+            "-",
+            "* ",
+            "## Version Updates\n",
+            "https://github.com/helm/helm/releases/tag/v3.1.0",
+            "https://github.com/kubernetes/enhancements/issues/624",
+            "[anchor](https://example.com/x)",
+            "Josh Berkus (@jberkus)",
+            "led by Tim Hockin",
+            "KubeCon EU 2024",
+            " ",
+            "\t",
+            "\u3000",
+        ]
+    ),
+    st.text(min_size=1, max_size=6),
+    st.from_regex(r"[a-zA-Z][a-zA-Z0-9.\-]{0,12}", fullmatch=True),
+    st.from_regex(r"v?[0-9]{1,2}(\.[0-9]{1,2}){1,2}", fullmatch=True),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(pieces, min_size=1, max_size=40).map(" ".join))
+def test_extract_never_raises_and_offsets_map_back(text: str) -> None:
+    issue = make_issue(text)
+    ex = extract(issue, CATALOG)
+    for e in ex.entities:
+        assert e.label
+        for m in e.mentions:
+            assert 0 <= m.start < m.end <= len(text)
+            assert text[m.start : m.end] == m.anchor
+    ids = {e.id for e in ex.entities} | {ex.issue_id}
+    for r in ex.relations:
+        assert r.subject in ids and r.object in ids
+        assert text[r.evidence.start : r.evidence.end] == r.evidence.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(pieces, min_size=1, max_size=30).map(" ".join))
+def test_extract_is_deterministic(text: str) -> None:
+    a = extract(make_issue(text), CATALOG).to_json()
+    b = extract(make_issue(text), CATALOG).to_json()
+    assert a == b
