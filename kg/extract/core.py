@@ -250,10 +250,14 @@ class Extractor:
     def run(self) -> Extraction:
         hits = sorted(hits_of(self.doc), key=lambda h: (h.start, -(h.end - h.start)))
         self.metadata()
+        self.events([h for h in hits if h.kind == "event"])
         self.catalog_hits([h for h in hits if h.kind == "catalog"])
+        self.hyphen_prefixes()
         self.structural_titles()
-        self.pattern_hits(hits)
+        self.pattern_hits([h for h in hits if h.kind != "event"])
         self.persons()
+        self.organizations()
+        self.articles()
         self.releases([h for h in hits if h.kind == "version"])
         self.relations_all()
         entities = [e for e in self.reg.by_id.values() if e.mentions or self._related(e)]
@@ -315,6 +319,8 @@ class Extractor:
                 # A project named at the head of a feature's name ("kubelet resource metrics") is mentioned too.
                 if h.entry.type == "Project" and all(t[2].type == "Feature" and t[0] == h.start for t in over):
                     nested.append(h)
+                continue
+            if self.reg.overlaps(h.start, h.end):
                 continue
             taken.append((h.start, h.end, h.entry))
             ent = self.catalog_entity(h.entry)
@@ -385,12 +391,6 @@ class Extractor:
             elif h.kind == "cve":
                 ent = self.reg.entity("Vulnerability", h.text, h.text)
                 self.reg.mention(ent, h.start, h.end)
-            elif h.kind == "event":
-                if self.reg.overlaps(h.start, h.end):
-                    # a catalog event name inside: take the longer, dated name
-                    pass
-                ent = self.reg.entity("Event", h.text, h.text)
-                self.reg.mention(ent, h.start, h.end)
             elif h.kind == "repo":
                 self.repo_hit(h)
             elif h.kind == "camel":
@@ -403,6 +403,90 @@ class Extractor:
                 ent = self.reg.entity("Feature", h.text, h.text)
                 self.reg.mention(ent, h.start, h.end)
         self.backticks()
+
+    def events(self, hits: list[Hit]) -> None:
+        """Dated events ("KubeCon EU 2024"): linked to the catalog's event when its name starts the match."""
+        found = [(h.start, h.end, h.text) for h in hits]
+        for m in re.finditer(self.ent_pat["event_generic"], self.text):
+            words = m.group(1).split()
+            while words and words[0] in ("The", "A", "An", "This", "Our"):
+                words.pop(0)
+            name = " ".join(words)
+            st = m.start(1) + m.group(1).find(words[0]) if words else m.start(1)
+            if len(words) >= 3:
+                found.append((st, st + len(name), name))
+        found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+        for start, end, label in found:
+            if self.reg.overlaps(start, end):
+                continue
+            m = re.search(r"\s((?:19|20)\d\d)$", label)
+            base = label[: m.start()] if m else label
+            entry = self.lookup(base)
+            aliases: list[str] = []
+            if entry is not None and entry.type == "Event" and m:
+                aliases = [f"{n} {m.group(1)}" for n in entry.surface_names()]
+            ent = self.reg.entity("Event", norm(label), label, aliases)
+            self.reg.mention(ent, start, end)
+
+    def hyphen_prefixes(self) -> None:
+        """ "CNCF-hosted", "Kubernetes-native": the name before the hyphen is a mention."""
+        suffixes = "|".join(map(re.escape, self.ent_pat.get("name_suffixes", [])))
+        if not suffixes:
+            return
+        rx = re.compile(r"(?<![\w./-])([A-Za-z][\w.]*)-(?:" + suffixes + r")(?![\w-])")
+        for m in rx.finditer(self.text):
+            entry = self.lookup(m.group(1))
+            if entry is None or entry.type not in ("Project", "Organization", "Technology"):
+                continue
+            if getattr(entry, "case_sensitive", False) and m.group(1) not in entry.surface_names():
+                continue
+            # Inside a longer event or article name the prefix is still a mention of its own.
+            over = self.reg.in_range(max(0, m.start(1) - 200), m.end(1) + 200)
+            if not any(
+                p.start < m.end(1) and m.start(1) < p.end and p.entity.type not in ("Event", "Article") for p in over
+            ):
+                self.reg.mention(self.catalog_entity(entry), m.start(1), m.end(1))
+
+    def organizations(self) -> None:
+        heads = set(self.ent_pat.get("not_organization_heads", []))
+        for m in re.finditer(self.ent_pat["organization"], self.text):
+            name = m.group(1)
+            words = name.split()
+            while words and words[0] in heads:
+                words.pop(0)
+            if len(words) < 2:
+                continue
+            name = " ".join(words)
+            start = m.start(1) + m.group(1).find(words[0])
+            end = start + len(name)
+            if self.reg.overlaps(start, end) or "\n" in name:
+                continue
+            entry = self.lookup(name)
+            ent = self.catalog_entity(entry) if entry is not None else self.reg.entity("Organization", norm(name), name)
+            self.reg.mention(ent, start, end)
+
+    def articles(self) -> None:
+        """Linked titles introduced by words like "book" or "writing"; written_by the person nearby."""
+        cues = self.ent_pat.get("article_cues", [])
+        cue_rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(c) for c in cues) + r")(?![\w-])", re.IGNORECASE)
+        for lk in self.issue.links:
+            if lk.anchor_start < 0 or not lk.anchor:
+                continue
+            anchor = lk.anchor.strip()
+            words = anchor.split()
+            if len(words) < 2 or sum(w[:1].isupper() for w in words) < max(2, (len(words) + 1) // 2):
+                continue
+            sent = self.sentence_or_unit(lk.anchor_start)
+            before = self.text[max(sent[0], lk.start - 40) : lk.start]
+            if not cue_rx.search(before) or self.reg.overlaps(lk.anchor_start, lk.anchor_end):
+                continue
+            ent = self.reg.entity("Article", norm(anchor), anchor, url=lk.url)
+            self.reg.mention(ent, lk.anchor_start, lk.anchor_end)
+            unit = self.index.unit_at(lk.start)
+            lo = unit.start if unit else sent[0]
+            people = [p for p in self.reg.in_range(lo, lk.start, ("Person",))]
+            if people:
+                self.add_rel(ent, "written_by", people[-1].entity, sent)
 
     def camel_hit(self, h: Hit) -> None:
         entry = self.lookup(h.text)
@@ -496,9 +580,32 @@ class Extractor:
                 continue
             if len(words) == 1 and not head and not self.reg.overlaps(s, e):
                 w = words[0]
-                if re.match(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$", w) or re.match(r"^--?[a-z][\w-]+$", w):
+                if (
+                    re.match(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$", w)
+                    or re.match(r"^--?[a-z][\w-]+$", w)
+                    or re.match(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$", w)  # environment variables / constants
+                ):
                     ent = self.reg.entity("Feature", w, w)
                     self.reg.mention(ent, s, e)
+
+        # "the kubectl delete command": a project followed by a subcommand.
+        sub = re.compile(self.ent_pat["subcommand"])
+        for p in list(self.reg.placed):
+            if p.entity.type != "Project":
+                continue
+            m = sub.match(self.text, p.end)
+            if m and not self.reg.overlaps(m.start(1), m.end(1)):
+                name = f"{self.text[p.start : p.end]} {m.group(1)}"
+                ent = self.reg.entity("Feature", norm(name), name)
+                self.reg.mention(ent, p.start, m.end(1))
+                self.feature_owner[ent.id] = p.entity
+        stop = set(self.ent_pat.get("not_flag_words", []))
+        for m in re.finditer(self.ent_pat["flag_words"], self.text):
+            if m.group(1) in stop or self.reg.overlaps(m.start(), m.end()):
+                continue
+            name = self.text[m.start() : m.end()]
+            ent = self.reg.entity("Feature", norm(name), name)
+            self.reg.mention(ent, m.start(), m.end())
 
     feature_owner: dict[str, Entity]
 
@@ -528,6 +635,29 @@ class Extractor:
                 continue
             ent = self.reg.entity("Person", name, name)
             self.reg.mention(ent, m.start(1), m.end(1))
+        for lk in self.issue.links:
+            if lk.anchor_start < 0:
+                continue
+            mm = re.match(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/?$", lk.url)
+            anchor = lk.anchor.strip()
+            if mm and re.fullmatch(name_rx, anchor) and not self.reg.overlaps(lk.anchor_start, lk.anchor_end):
+                ent = self.reg.entity("Person", anchor, anchor, [mm.group(1)])
+                self.reg.mention(ent, lk.anchor_start, lk.anchor_start + len(anchor))
+        after = re.compile(r"(" + name_rx + r")" + self.ent_pat["person_after"].replace("{name}", "(" + name_rx + ")"))
+        before = re.compile(self.ent_pat["person_before"], re.IGNORECASE)
+        for rx_names in (after, re.compile(r"(" + name_rx + r")")):
+            for m in rx_names.finditer(self.text):
+                names = [(m.start(i), m.group(i)) for i in range(1, (m.lastindex or 1) + 1) if m.group(i)]
+                if rx_names is not after and not before.search(self.text[max(0, m.start() - 30) : m.start()]):
+                    continue
+                for st, name in names:
+                    words = name.split()
+                    if len(words) < 2 or any(w in stop for w in words) or self.lookup(name) is not None:
+                        continue
+                    if any(self.lookup(w) is not None for w in words) or self.reg.overlaps(st, st + len(name)):
+                        continue
+                    ent = self.reg.entity("Person", name, name)
+                    self.reg.mention(ent, st, st + len(name))
         # Names already known as persons, wherever else they occur.
         people = [e for e in self.reg.by_id.values() if e.type == "Person" and " " in e.label]
         for ent in people:

@@ -83,16 +83,41 @@ def article_about(ex: Extractor, u: Unit, article: Entity) -> None:
     types = tuple(ex.rel_pat.get("about_article_types", ["Project", "Technology"]))
     a, b = u.title if u.title else (u.start, u.start)
     seen: set[str] = set()
-    for p in ex.reg.in_range(u.start, u.end, types):
-        in_title = a <= p.start < b
-        if p.entity.type != "Project" and not in_title:
-            continue
-        # Articles are about projects, not about one of their components.
-        target = ex.root(p.entity) if p.entity.type == "Project" else p.entity
+    del a, b, types
+    for p in ex.reg.in_range(u.start, u.end, ("Project",)):
+        # Articles are about projects, not about one of their components (when the issue names the project).
+        target = _mentioned_root(ex, p.entity)
         if target.id in seen:
             continue
         seen.add(target.id)
         ex.add_rel(article, "about", target, (u.start, u.end))
+
+
+def _mentioned_root(ex: Extractor, ent: Entity) -> Entity:
+    best = ent
+    seen = {ent.id}
+    cur = ent
+    while True:
+        parent = _parent(ex, cur)
+        if parent is None or parent.id in seen:
+            return best
+        seen.add(parent.id)
+        if parent.mentions:
+            best = parent
+        cur = parent
+
+
+def _parent(ex: Extractor, ent: Entity) -> Entity | None:
+    key = ent.props.get("catalog")
+    entry = ex.catalog.get(ent.type, key) if key else None
+    pkey = getattr(entry, "part_of", None) if entry else None
+    if not pkey:
+        return None
+    pentry = ex.catalog.get("Project", pkey) or ex.catalog.find_key(pkey)
+    if pentry is None:
+        return None
+    iri_known = [e for e in ex.reg.by_id.values() if e.props.get("catalog") == pentry.key and e.type == pentry.type]
+    return iri_known[0] if iri_known else None
 
 
 def features(ex: Extractor) -> None:
