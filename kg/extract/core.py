@@ -9,6 +9,7 @@ project ("Kubernetes 项目"), and the series' default project (LWKD is about Ku
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from kg.model import Entity, Extraction, Issue, Mention, Relation, Span
 from kg.nlp.hits import Hit, hits_of
 from kg.nlp.patterns import load_patterns
 
+_log = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _STRIP = frozenset("《》“”\"'")
 _REMOVE = frozenset("-_·")
@@ -249,17 +251,26 @@ class Extractor:
 
     def run(self) -> Extraction:
         hits = sorted(hits_of(self.doc), key=lambda h: (h.start, -(h.end - h.start)))
-        self.metadata()
-        self.events([h for h in hits if h.kind == "event"])
-        self.catalog_hits([h for h in hits if h.kind == "catalog"])
-        self.hyphen_prefixes()
-        self.structural_titles()
-        self.pattern_hits([h for h in hits if h.kind != "event"])
-        self.persons()
-        self.organizations()
-        self.articles()
-        self.releases([h for h in hits if h.kind == "version"])
-        self.relations_all()
+        phases = [
+            self.metadata,
+            lambda: self.events([h for h in hits if h.kind == "event"]),
+            lambda: self.catalog_hits([h for h in hits if h.kind == "catalog"]),
+            self.hyphen_prefixes,
+            self.structural_titles,
+            lambda: self.pattern_hits([h for h in hits if h.kind != "event"]),
+            self.persons,
+            self.organizations,
+            self.articles,
+            lambda: self.releases([h for h in hits if h.kind == "version"]),
+            self.relations_all,
+        ]
+        for phase in phases:
+            try:
+                phase()
+            except Exception:  # noqa: BLE001 - odd text must cost findings, never the whole issue
+                _log.warning(
+                    "%s: an extraction phase failed; continuing with fewer findings", self.issue.path, exc_info=True
+                )
         entities = [e for e in self.reg.by_id.values() if e.mentions or self._related(e)]
         for e in entities:
             e.mentions.sort(key=lambda m: (m.start, m.end))
@@ -496,6 +507,10 @@ class Extractor:
             return
         if self._typo_of_known(h.text):
             return
+        if re.match(
+            r"\s+(?:wrote|writes|said|says|is\s+stepping|joined|joins|presented|gave)\b", self.text[h.end : h.end + 20]
+        ):
+            return  # a person's handle ("YangLu wrote some instructions")
         end = h.end
         # "StorageVersion API": the API phrase is the feature's name.
         m = re.match(r"[ \t]+API\b", self.text[end : end + 6])
