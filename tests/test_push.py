@@ -1,0 +1,174 @@
+"""kg push: upload to a real read-write Oxigraph server on a free loopback port, read back over HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kg import ids
+from kg.errors import KgError
+from kg.push import PushReport, push
+from kg.serve import ServerHandle, free_port, start_server
+from tests.test_serve import CILIUM, ISSUE_GRAPH, small_graph
+
+CONTENT_GRAPHS = sorted([ISSUE_GRAPH, ids.GRAPH_CATALOG])
+EXPECTED = {ISSUE_GRAPH: 3, ids.GRAPH_CATALOG: 3}
+
+
+@pytest.fixture
+def build_dir(tmp_path: Path) -> Path:
+    return small_graph(tmp_path / "build")
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Iterator[ServerHandle]:
+    """A writable Oxigraph with its own database: the push target."""
+    handle = start_server(tmp_path / "target-db", None, read_only=False)
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+def counts_per_graph(handle: ServerHandle) -> dict[str, int]:
+    response = httpx.get(
+        handle.url,
+        params={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in response.json()["results"]["bindings"]}
+
+
+def test_push_uploads_each_graph_and_is_idempotent(build_dir: Path, target: ServerHandle) -> None:
+    report = push(build_dir, target.store_url)
+    assert report.graphs == [(g, EXPECTED[g]) for g in CONTENT_GRAPHS]
+    assert report.triples == 6
+    assert report.summary() == f"pushed 2 graphs (6 triples) to {target.store_url}"
+    assert counts_per_graph(target) == EXPECTED  # the bookkeeping graph stays local
+    again = push(build_dir, target.store_url)
+    assert again.graphs == report.graphs
+    assert counts_per_graph(target) == EXPECTED
+
+
+def test_push_replaces_what_the_target_held(build_dir: Path, target: ServerHandle) -> None:
+    stale = b"<urn:old> <urn:p> <urn:o> .\n<urn:old> <urn:p> <urn:o2> .\n<urn:old> <urn:p> <urn:o3> .\n"
+    extra = b"<urn:x> <urn:p> <urn:y> .\n"
+    for graph, body in ((ids.GRAPH_CATALOG, stale + extra), ("urn:other", extra)):
+        put = httpx.put(
+            target.store_url, params={"graph": graph}, content=body, headers={"Content-Type": "application/n-triples"}
+        )
+        assert put.status_code in (201, 204)
+    push(build_dir, target.store_url)
+    counts = counts_per_graph(target)
+    assert counts == {**EXPECTED, "urn:other": 1}  # a graph the store does not know is left alone
+    rows = httpx.get(
+        target.url,
+        params={"query": f"ASK {{ GRAPH <{ids.GRAPH_CATALOG}> {{ <urn:old> ?p ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    assert rows["boolean"] is False
+
+
+def test_push_selected_graphs(build_dir: Path, target: ServerHandle) -> None:
+    report = push(build_dir, target.store_url, graphs=[ids.GRAPH_CATALOG])
+    assert report.graphs == [(ids.GRAPH_CATALOG, 3)]
+    assert counts_per_graph(target) == {ids.GRAPH_CATALOG: 3}
+    with pytest.raises(KgError, match=rf"no graph <{CILIUM}> in the store"):
+        push(build_dir, target.store_url, graphs=[CILIUM])
+
+
+def test_unreachable_endpoint_names_the_url(build_dir: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/store"
+    with pytest.raises(KgError) as err:
+        push(build_dir, url, timeout_s=5)
+    message = str(err.value)
+    assert message.startswith(f"{url}: cannot connect")
+    assert message.endswith("0 of 2 graphs pushed before the failure (0 triples)")
+    assert "\n" not in message
+
+
+def test_password_is_not_shown(build_dir: Path) -> None:
+    port = free_port()
+    with pytest.raises(KgError) as err:
+        push(build_dir, f"http://admin:s3cret@127.0.0.1:{port}/store", timeout_s=5)
+    assert "s3cret" not in str(err.value)
+    assert f"http://admin:***@127.0.0.1:{port}/store: cannot connect" in str(err.value)
+
+
+def test_not_a_graph_store_is_a_4xx_error(build_dir: Path, target: ServerHandle) -> None:
+    wrong = target.base_url + "/nothing"
+    with pytest.raises(KgError, match=rf"^{wrong}: HTTP 404 Not Found: .*is this the graph-store endpoint\?"):
+        push(build_dir, wrong)
+
+
+def test_read_only_server_refuses(build_dir: Path, tmp_path: Path) -> None:
+    with start_server(small_graph(tmp_path / "other"), None) as readonly:
+        with pytest.raises(
+            KgError, match=r"HTTP 403 Forbidden: The server is read-only while pushing <.*0 of 2 graphs"
+        ):
+            push(build_dir, readonly.store_url)
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/store", "127.0.0.1:7878/store", "http://", "http://[::1/store"])
+def test_bad_urls(build_dir: Path, url: str) -> None:
+    with pytest.raises(KgError, match=r"not (a valid|an http\(s\)) URL"):
+        push(build_dir, url)
+
+
+def test_missing_store(tmp_path: Path) -> None:
+    with pytest.raises(KgError, match=r"nowhere: no built graph here; run `kg build` first"):
+        push(tmp_path / "nowhere", "http://127.0.0.1:7878/store")
+
+
+class _FailSecond(BaseHTTPRequestHandler):
+    """A graph store that accepts the first PUT and fails on the second."""
+
+    seen: list[str] = []
+
+    def do_PUT(self) -> None:  # noqa: N802 (http.server's naming)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        _FailSecond.seen.append(self.path)
+        ok = len(_FailSecond.seen) == 1
+        self.send_response(204 if ok else 500)
+        body = b"" if ok else b"disk full\nsecond line\n"
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_failure_midway_says_what_was_pushed(build_dir: Path) -> None:
+    _FailSecond.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FailSecond)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ds/data"
+        with pytest.raises(KgError) as err:
+            push(build_dir, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert len(_FailSecond.seen) == 2 and _FailSecond.seen[0].startswith("/ds/data?graph=")
+    assert str(err.value) == (
+        f"{url}: HTTP 500 Internal Server Error: disk full while pushing <{CONTENT_GRAPHS[1]}>; "
+        "1 of 2 graphs pushed before the failure (3 triples)"
+    )
+
+
+def test_report_counts_default_graph_triples_left_behind() -> None:
+    report = PushReport("http://x/store", [("urn:g", 2)], default_graph_triples=5)
+    assert (
+        report.summary()
+        == "pushed 1 graph (2 triples) to http://x/store; 5 triples of the default graph were not pushed"
+    )
