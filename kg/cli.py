@@ -209,7 +209,7 @@ def push(
     from kg.push import push as run_push
 
     result = run_push(store, url)
-    typer.echo(str(result))
+    typer.echo(result.summary())
 
 
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")

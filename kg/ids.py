@@ -17,6 +17,10 @@ ID = "https://w3id.org/cnkg/id/"
 GRAPH_ONTOLOGY = ID + "graph/ontology"
 GRAPH_CATALOG = ID + "graph/catalog"
 GRAPH_BUILD = ID + "graph/build"  # bookkeeping of `kg build` (source hashes)
+# Facts about shared things (entity descriptions, relations between entities), written once
+# however many issues state them: Oxigraph's union default graph does not merge duplicates,
+# so repeating them in every issue graph would multiply every join.
+GRAPH_ENTITIES = ID + "graph/entities"
 
 # Path segment used in entity IRIs, per entity type.
 TYPE_SEGMENT = {

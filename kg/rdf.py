@@ -5,6 +5,14 @@ Evidence: every extracted relation is written twice — as the direct triple
 ``rdf:Statement`` with ``prov:wasDerivedFrom`` an evidence node (a
 ``cnkg:Evidence`` span with offsets and its text).  Reification was chosen
 over RDF-star because rdflib, pyshacl and every SPARQL 1.1 store read it.
+
+Graphs: what belongs to the issue (its metadata, sections, mentions,
+evidence, statements, issue-level relations) goes to the issue's graph; facts
+about shared things (an entity's type, labels and properties, relations
+between entities, the newsletter) go to the shared entities graph, once
+however many issues state them.  Catalogued entities are described by the
+catalog graph and not again.  The store drops shared facts no issue backs any
+more (:meth:`kg.store.GraphStore.collect_garbage`).
 """
 
 from __future__ import annotations
@@ -80,6 +88,7 @@ def ontology_quads() -> list[Quad]:
 
 
 def newsletter_quads(issue: Issue, graph: NamedNode) -> Iterator[Quad]:
+    """The newsletter series an issue belongs to (a shared node)."""
     node = NamedNode(ids.newsletter_iri(issue.series))
     yield Quad(node, RDF.type, CNKG.Newsletter, graph)
     yield Quad(node, RDFS.label, label_literal(issue.series_title), graph)
@@ -90,6 +99,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
     issue = extraction.issue
     issue_node = NamedNode(extraction.issue_id)
     graph = NamedNode(ids.issue_graph(extraction.issue_id))
+    shared = NamedNode(ids.GRAPH_ENTITIES)
     quads: list[Quad] = []
     add = quads.append
 
@@ -114,15 +124,15 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         add(Quad(issue_node, SCHEMA.datePublished, Literal(issue.date, datatype=_DATE), graph))
         if issue.date_inferred:
             add(Quad(issue_node, CNKG.dateInferred, lit(True), graph))
-    quads.extend(newsletter_quads(issue, graph))
+    quads.extend(newsletter_quads(issue, shared))
     for url in sorted({link.url for link in issue.links}):
         add(Quad(issue_node, CNKG.linksTo, Literal(url, datatype=_URI), graph))
 
     # Sections.
-    section_nodes: dict[str, NamedNode] = {}
+    section_nodes: dict[int, NamedNode] = {}
     for index, section in enumerate(issue.sections):
         node = NamedNode(ids.section_iri(extraction.issue_id, index))
-        section_nodes.setdefault(section.title, node)
+        section_nodes[id(section)] = node
         add(Quad(node, RDF.type, CNKG.Section, graph))
         add(Quad(node, RDFS.label, label_literal(section.title), graph))
         add(Quad(node, CNKG.sectionKind, Literal(section.kind), graph))
@@ -146,11 +156,12 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
     # Entities and their mentions.
     for entity in extraction.entities:
         node = NamedNode(entity.id)
-        add(Quad(node, RDF.type, CNKG[entity.type], graph))
-        add(Quad(node, RDFS.label, label_literal(entity.label), graph))
-        for alias in sorted(set(entity.aliases) - {entity.label}):
-            add(Quad(node, SKOS.altLabel, label_literal(alias), graph))
-        quads.extend(_entity_props(node, entity.props, graph))
+        if not entity.props.get("catalog"):  # catalogued entities are described in the catalog graph
+            add(Quad(node, RDF.type, CNKG[entity.type], shared))
+            add(Quad(node, RDFS.label, label_literal(entity.label), shared))
+            for alias in sorted(set(entity.aliases) - {entity.label}):
+                add(Quad(node, SKOS.altLabel, label_literal(alias), shared))
+            quads.extend(_entity_props(node, entity.props, shared))
         if entity.mentions:
             add(Quad(issue_node, CNKG.mentions, node, graph))
         for mention in entity.mentions:
@@ -163,7 +174,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             add(Quad(m_node, NIF.anchorOf, Literal(issue.text[mention.start : mention.end]), graph))
             section = issue.section_at(mention.start)
             if section is not None:
-                add(Quad(m_node, CNKG.inSection, section_nodes[section.title], graph))
+                add(Quad(m_node, CNKG.inSection, section_nodes[id(section)], graph))
             sentence = sentence_span(issue, mention.start, mention.end)
             add(Quad(m_node, NIF.sentence, evidence(sentence), graph))
 
@@ -171,7 +182,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
     for relation in extraction.relations:
         subject, obj = NamedNode(relation.subject), NamedNode(relation.object)
         predicate = CNKG[ids.camel(relation.predicate)]
-        add(Quad(subject, predicate, obj, graph))
+        add(Quad(subject, predicate, obj, graph if relation.subject == extraction.issue_id else shared))
         statement = NamedNode(
             ids.statement_iri(extraction.issue_id, relation.subject, relation.predicate, relation.object)
         )

@@ -31,6 +31,7 @@ from pyoxigraph import (
 
 from kg import ids
 from kg.errors import KgError
+from kg.model import PREDICATES
 from kg.rdf import CNKG, PREFIXES, XSD
 
 if TYPE_CHECKING:
@@ -207,8 +208,12 @@ class GraphStore:
             f"{node} {CNKG.contentHash} {Literal(content_hash)} .\n"
         )
 
-    def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
-        """Replace each graph with its new content and update its bookkeeping, all in ONE transaction."""
+    def write_graphs(self, writes: Sequence[GraphWrite], collect: bool = False) -> None:
+        """Replace each issue graph, add its shared facts and update its bookkeeping, in ONE transaction.
+
+        ``collect``: also drop shared facts no issue backs any more (needed when a write replaces an
+        issue that was stored before, since its old facts may be gone).
+        """
         if not writes:
             return
         build = NamedNode(ids.GRAPH_BUILD)
@@ -220,14 +225,19 @@ class GraphStore:
             parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {record} ?p ?o }} }} ;\n")
         parts.append("INSERT DATA {\n")
         for write in writes:
-            parts.append(f"GRAPH {NamedNode(write.graph)} {{\n")
-            parts.append(_nquads_to_triples(write.nquads))
-            parts.append("}\n")
+            for graph, triples in _nquads_by_graph(write.nquads).items():
+                parts.append(f"GRAPH {graph} {{\n{triples}}}\n")
         parts.append(f"GRAPH {build} {{\n")
         for write in writes:
             parts.append(self._record_triples(write.path, write.graph, write.content_hash))
         parts.append("}\n}\n")
+        if collect:
+            parts.append(" ;\n" + GARBAGE_UPDATE)
         self.store.update("".join(parts))
+
+    def collect_garbage(self) -> None:
+        """Drop shared facts (entity descriptions, relations) that no issue graph backs any more."""
+        self.store.update(GARBAGE_UPDATE)
 
     def remove_sources(self, records: Iterable[SourceRecord]) -> None:
         """Drop the graphs of deleted sources and their bookkeeping, in one transaction."""
@@ -237,7 +247,7 @@ class GraphStore:
             parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
             parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {self._record_node(record.path)} ?p ?o }} }} ;\n")
         if parts:
-            self.store.update("".join(parts).rstrip(" ;\n"))
+            self.store.update("".join(parts) + GARBAGE_UPDATE)
 
     def replace_static_graph(self, graph: str, quads: Sequence[Quad], content_hash: str) -> bool:
         """Replace the catalog or ontology graph when its source changed; True when it was rewritten."""
@@ -278,9 +288,9 @@ class GraphStore:
         os.replace(tmp, out)
 
 
-def _nquads_to_triples(nquads: str) -> str:
-    """N-Quads lines of one graph -> N-Triples lines (drop the graph term) for an INSERT DATA block."""
-    out = []
+def _nquads_by_graph(nquads: str) -> dict[str, str]:
+    """N-Quads text -> N-Triples text per graph term, for the GRAPH blocks of an INSERT DATA."""
+    groups: dict[str, list[str]] = {}
     for line in nquads.splitlines():
         line = line.strip()
         if not line:
@@ -288,5 +298,28 @@ def _nquads_to_triples(nquads: str) -> str:
         # Each line ends with "<graph> ." — the graph IRI is the last term before the dot.
         body = line[:-1].rstrip()
         cut = body.rfind(" <")
-        out.append(body[:cut] + " .")
-    return "\n".join(out) + "\n"
+        groups.setdefault(body[cut + 1 :], []).append(body[:cut] + " .")
+    return {graph: "\n".join(lines) + "\n" for graph, lines in groups.items()}
+
+
+_RELATIONS = " ".join(f"<{ids.ONTOLOGY}{ids.camel(p)}>" for p in PREDICATES)
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+# Shared facts are backed by the issue graphs: a relation by a reified statement, an entity by a
+# mention or a statement naming it, a newsletter by an issue of it.  What nothing backs is dropped.
+GARBAGE_UPDATE = f"""
+DELETE {{ GRAPH <{ids.GRAPH_ENTITIES}> {{ ?s ?p ?o }} }}
+WHERE {{
+  VALUES ?p {{ {_RELATIONS} }}
+  GRAPH <{ids.GRAPH_ENTITIES}> {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o }} }}
+}} ;
+DELETE {{ GRAPH <{ids.GRAPH_ENTITIES}> {{ ?e ?p ?o }} }}
+WHERE {{
+  GRAPH <{ids.GRAPH_ENTITIES}> {{ ?e ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?g1 {{ ?m <{ids.ONTOLOGY}refersTo> ?e }} }}
+  FILTER NOT EXISTS {{ GRAPH ?g2 {{ ?st1 <{_RDF}subject> ?e }} }}
+  FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?st2 <{_RDF}object> ?e }} }}
+  FILTER NOT EXISTS {{ GRAPH ?g4 {{ ?issue <https://schema.org/isPartOf> ?e }} }}
+}}
+"""
