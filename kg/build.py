@@ -243,7 +243,6 @@ def build(
         advance, stop = _progress(len(todo), progress)
         batch: list[GraphWrite] = []
         batch_bytes = 0
-        replaces = False  # does the batch replace stored issues (whose old shared facts may now be unbacked)?
         try:
             for result in _results(todo, catalog, workers):
                 advance(Path(result.path).name)
@@ -259,12 +258,11 @@ def build(
                 claimed[result.graph] = result.path
                 batch.append(GraphWrite(result.path, result.graph, result.content_hash, result.nquads))
                 batch_bytes += len(result.nquads)
-                replaces = replaces or result.path in records
                 summary.built.append(result.path)
                 if len(batch) >= BATCH_ISSUES or batch_bytes >= BATCH_BYTES:
-                    graph_store.write_graphs(batch, collect=replaces)
-                    batch, batch_bytes, replaces = [], 0, False
-            graph_store.write_graphs(batch, collect=replaces)
+                    graph_store.write_graphs(batch)
+                    batch, batch_bytes = [], 0
+            graph_store.write_graphs(batch)
         finally:
             stop()
 

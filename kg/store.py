@@ -31,7 +31,6 @@ from pyoxigraph import (
 
 from kg import ids
 from kg.errors import KgError
-from kg.model import PREDICATES
 from kg.rdf import CNKG, PREFIXES, XSD
 
 if TYPE_CHECKING:
@@ -208,14 +207,14 @@ class GraphStore:
             f"{node} {CNKG.contentHash} {Literal(content_hash)} .\n"
         )
 
-    def write_graphs(self, writes: Sequence[GraphWrite], collect: bool = False) -> None:
+    def write_graphs(self, writes: Sequence[GraphWrite]) -> None:
         """Replace each issue graph, add its shared facts and update its bookkeeping, in ONE transaction.
 
-        ``collect``: also drop shared facts no issue backs any more (needed when a write replaces an
-        issue that was stored before, since its old facts may be gone).
+        Shared facts that only the replaced versions backed are dropped in the same transaction.
         """
         if not writes:
             return
+        garbage = self._garbage_update([w.graph for w in writes])
         build = NamedNode(ids.GRAPH_BUILD)
         parts: list[str] = []
         for write in writes:
@@ -231,23 +230,65 @@ class GraphStore:
         for write in writes:
             parts.append(self._record_triples(write.path, write.graph, write.content_hash))
         parts.append("}\n}\n")
-        if collect:
-            parts.append(" ;\n" + GARBAGE_UPDATE)
+        if garbage:
+            parts.append(" ;\n" + garbage)
         self.store.update("".join(parts))
 
-    def collect_garbage(self) -> None:
-        """Drop shared facts (entity descriptions, relations) that no issue graph backs any more."""
-        self.store.update(GARBAGE_UPDATE)
+    def _garbage_update(self, graphs: Sequence[str]) -> str:
+        """An update dropping the shared facts the current versions of ``graphs`` back, unless
+        something else still backs them once the update has run ("" when the graphs are new)."""
+        rdf_subject, rdf_predicate, rdf_object = (NamedNode(_RDF + n) for n in ("subject", "predicate", "object"))
+        refers_to, part_of = NamedNode(ids.ONTOLOGY + "refersTo"), NamedNode("https://schema.org/isPartOf")
+        triples: set[tuple[str, str, str]] = set()
+        entities: set[str] = set()
+        for name in graphs:
+            graph = NamedNode(name)
+            statements: dict[str, dict[str, str]] = {}
+            for predicate in (rdf_subject, rdf_predicate, rdf_object):
+                for quad in self.store.quads_for_pattern(None, predicate, None, graph):
+                    statements.setdefault(str(quad.subject), {})[quad.predicate.value] = str(quad.object)
+            for parts in statements.values():
+                if len(parts) == 3:
+                    s, p, o = parts[rdf_subject.value], parts[rdf_predicate.value], parts[rdf_object.value]
+                    triples.add((s, p, o))
+                    entities.update((s, o))
+            for predicate in (refers_to, part_of):
+                entities.update(str(q.object) for q in self.store.quads_for_pattern(None, predicate, None, graph))
+        if not triples and not entities:
+            return ""
+        shared = f"<{ids.GRAPH_ENTITIES}>"
+        updates = []
+        if triples:
+            rows = " ".join(f"({s} {p} {o})" for s, p, o in sorted(triples))
+            updates.append(
+                f"DELETE {{ GRAPH {shared} {{ ?s ?p ?o }} }} WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} "
+                f"GRAPH {shared} {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?st <{_RDF}subject> ?s ; <{_RDF}object> ?o ; "
+                f"<{_RDF}predicate> ?p }} }} }}"
+            )
+        if entities:
+            values = " ".join(sorted(entities))
+            updates.append(
+                f"DELETE {{ GRAPH {shared} {{ ?e ?p ?o }} }} WHERE {{ VALUES ?e {{ {values} }} "
+                f"GRAPH {shared} {{ ?e ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g1 {{ ?m <{ids.ONTOLOGY}refersTo> ?e }} }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g2 {{ ?st1 <{_RDF}subject> ?e }} }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?st2 <{_RDF}object> ?e }} }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?g4 {{ ?issue <https://schema.org/isPartOf> ?e }} }} }}"
+            )
+        return " ;\n".join(updates)
 
     def remove_sources(self, records: Iterable[SourceRecord]) -> None:
         """Drop the graphs of deleted sources and their bookkeeping, in one transaction."""
+        records = list(records)
         build = NamedNode(ids.GRAPH_BUILD)
+        garbage = self._garbage_update([r.graph for r in records])
         parts = []
         for record in records:
             parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
             parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {self._record_node(record.path)} ?p ?o }} }} ;\n")
         if parts:
-            self.store.update("".join(parts) + GARBAGE_UPDATE)
+            self.store.update("".join(parts) + garbage)
 
     def replace_static_graph(self, graph: str, quads: Sequence[Quad], content_hash: str) -> bool:
         """Replace the catalog or ontology graph when its source changed; True when it was rewritten."""
@@ -302,24 +343,4 @@ def _nquads_by_graph(nquads: str) -> dict[str, str]:
     return {graph: "\n".join(lines) + "\n" for graph, lines in groups.items()}
 
 
-_RELATIONS = " ".join(f"<{ids.ONTOLOGY}{ids.camel(p)}>" for p in PREDICATES)
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
-# Shared facts are backed by the issue graphs: a relation by a reified statement, an entity by a
-# mention or a statement naming it, a newsletter by an issue of it.  What nothing backs is dropped.
-GARBAGE_UPDATE = f"""
-DELETE {{ GRAPH <{ids.GRAPH_ENTITIES}> {{ ?s ?p ?o }} }}
-WHERE {{
-  VALUES ?p {{ {_RELATIONS} }}
-  GRAPH <{ids.GRAPH_ENTITIES}> {{ ?s ?p ?o }}
-  FILTER NOT EXISTS {{ GRAPH ?g {{ ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o }} }}
-}} ;
-DELETE {{ GRAPH <{ids.GRAPH_ENTITIES}> {{ ?e ?p ?o }} }}
-WHERE {{
-  GRAPH <{ids.GRAPH_ENTITIES}> {{ ?e ?p ?o }}
-  FILTER NOT EXISTS {{ GRAPH ?g1 {{ ?m <{ids.ONTOLOGY}refersTo> ?e }} }}
-  FILTER NOT EXISTS {{ GRAPH ?g2 {{ ?st1 <{_RDF}subject> ?e }} }}
-  FILTER NOT EXISTS {{ GRAPH ?g3 {{ ?st2 <{_RDF}object> ?e }} }}
-  FILTER NOT EXISTS {{ GRAPH ?g4 {{ ?issue <https://schema.org/isPartOf> ?e }} }}
-}}
-"""
