@@ -87,3 +87,38 @@ def test_extract_is_deterministic(text: str) -> None:
     a = extract(make_issue(text), CATALOG).to_json()
     b = extract(make_issue(text), CATALOG).to_json()
     assert a == b
+
+
+_NAMES = ["prometheus", "graphql", "kubelet", "containerd", "istioctl", "kustomize"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdegiklmnopqrstuvz", min_size=4, max_size=11), st.sampled_from(_NAMES))
+def test_typo_index_agrees_with_edit_distance(word: str, near: str) -> None:
+    """The deletion-neighbourhood index answers exactly what comparing with every name did."""
+    from kg.extract.core import _edit1, _Tables
+    from tests.test_nlp import FakeCatalog, FakeEntry
+
+    tables = _Tables(FakeCatalog([FakeEntry("Project", n, n) for n in _NAMES]))
+    # Also a word one edit from a name, where the answer is mostly True.
+    i = len(word) % len(near)
+    for w in (word, near[:i] + word[:1] + near[i + 1 :], near[:i] + near[i + 1 :], near + word[:1]):
+        assert tables.is_typo(w) == any(_edit1(n, w) for n in _NAMES), w
+
+
+@given(st.text(alphabet="vV19 -_·《》“”\"'aK８ｖ\u3000.", max_size=10))
+def test_norm_matches_its_definition(s: str) -> None:
+    """norm(): NFKC, casefold, no 'v' before a digit at a word start, no quotes / dashes / spaces."""
+    import unicodedata
+
+    from kg.extract.core import norm
+
+    t = unicodedata.normalize("NFKC", s).casefold()
+    want = "".join(
+        ch
+        for i, ch in enumerate(t)
+        if ch not in "《》“”\"'-_·"
+        and not ch.isspace()
+        and not (ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()))
+    )
+    assert norm(s) == want

@@ -198,3 +198,55 @@ def test_pipeline_is_cached_per_fingerprint() -> None:
     cat = fixture_catalog()
     assert load_pipeline(cat) is load_pipeline(cat)
     assert set(load_pipeline(cat).pipe_names) == {"cnkg_catalog_ruler", "cnkg_patterns"}
+
+
+ENGLISH = (
+    "  lead  spaces\n- [Helm v3.0.0-beta.1](https://github.com/helm/helm/releases/tag/v3.0.0-beta.1), see "
+    "https://x.io/a?b=c). or www.k8s.io, --feature-gates=Foo=true; it's kube-proxy's  job\t\n\n"
+    "net/http 1.16-beta `PodOverhead` (K8s) -- end \u00e9t\u00e9 \u2014 ok  "
+)
+
+
+@pytest.mark.parametrize("text", [ENGLISH, "", " ", "x", "a  \n b ", "https://a.b/c.", "www.,"])
+def test_fast_tokenizer_path_gives_the_general_paths_tokens(nlp, text: str) -> None:  # noqa: ANN001
+    tok = nlp.tokenizer
+    fast = tok(text)
+    assert fast.text == text
+    saved, tok._fast = tok._fast, None  # the general (jieba-capable) path
+    try:
+        general = tok(text)
+    finally:
+        tok._fast = saved
+    assert [(t.text, t.whitespace_) for t in fast] == [(t.text, t.whitespace_) for t in general]
+    assert fast.user_data["cnkg_offsets"] == general.user_data["cnkg_offsets"]
+
+
+def test_english_text_does_not_need_jieba() -> None:
+    from spacy.vocab import Vocab
+
+    from kg.nlp.tokenizer import CnkgTokenizer
+
+    tok = CnkgTokenizer(Vocab(), ["阿里巴巴容器平台"])
+    assert [t.text for t in tok("Helm v3 is out")] == ["Helm", "v3", "is", "out"]
+    assert tok._jieba_tok is None  # English only: jieba's dictionary was never loaded
+    assert "阿里巴巴容器平台" in [t.text for t in tok("本周报由阿里巴巴容器平台发布")]
+    assert tok._jieba_tok is not None
+
+
+@pytest.mark.parametrize("pattern", [r"\bKEP[- #]?(\d{1,5})\b", r"\bCVE-\d{4}-\d{4,7}\b", r"\bab+c", r"(?:x)\bK"])
+def test_literal_first_finds_the_same_matches(pattern: str) -> None:
+    import re
+
+    from kg.nlp.components import literal_first
+
+    text = "KEP-12 xKEP-3 (KEP 45) aKEP #6 KEP#7 CVE-2024-1234 xCVE-2024-12345 abbbc xabc ab c K xK"
+    assert [m.span() for m in re.finditer(literal_first(pattern), text)] == [
+        m.span() for m in re.finditer(pattern, text)
+    ]
+
+
+def test_spans_mirror_the_hits(nlp) -> None:  # noqa: ANN001
+    doc = nlp("cilium 1.6 and KEP-1234, see https://github.com/pivotal/kpack")
+    spans = {(s.start_char, s.end_char, s.label_) for s in doc.spans["cnkg"]}
+    assert {(h.start, h.end) for h in hits_of(doc)} == {(a, b) for a, b, _ in spans}
+    assert (0, 6, "Project") in spans and (15, 23, "KEP") in spans

@@ -13,6 +13,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from kg.extract.structure import Unit, UnitIndex, build_units
@@ -22,22 +23,31 @@ from kg.nlp.hits import Hit, hits_of
 from kg.nlp.patterns import load_patterns
 
 _log = logging.getLogger(__name__)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Compiled patterns, kept here rather than in re's own cache: the per-name patterns (context words,
+# person names, repository names) filled that cache and evicted the large static ones, which were
+# then compiled again for every issue.
+_rx = lru_cache(maxsize=8192)(re.compile)
+_CJK = _rx(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _STRIP = frozenset("《》“”\"'")
 _REMOVE = frozenset("-_·")
 
 
+# norm(): a "v" dropped before a digit at the start or after whitespace ("v1.16" ~ "1.16"), then
+# quotes, dashes, underscores, middle dots and whitespace removed.
+_NORM_V = _rx(r"(?:(?<=\s)|^)v(?=\d)")
+_NORM_DROP = _rx("[" + re.escape("".join(sorted(_STRIP | _REMOVE))) + r"\s]+")
+
+
+@lru_cache(maxsize=1 << 16)
 def norm(s: str) -> str:
-    """FORMAT.md's name normalisation (the key two names are the same name under)."""
+    """FORMAT.md's name normalisation (the key two names are the same name under).
+
+    Cached and done by two regexes: it runs for every name of every entity an issue mentions.
+    """
     t = unicodedata.normalize("NFKC", s).casefold()
-    out: list[str] = []
-    for i, ch in enumerate(t):
-        if ch in _STRIP or ch in _REMOVE or ch.isspace():
-            continue
-        if ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()):
-            continue
-        out.append(ch)
-    return "".join(out)
+    if "v" in t:
+        t = _NORM_V.sub("", t)
+    return _NORM_DROP.sub("", t)
 
 
 def _norm_version(v: str) -> str:
@@ -51,7 +61,7 @@ def _stage_of(version: str) -> str | None:
     stages = load_patterns("releases").get("stages", {})
     low = version.lower()
     for word, stage in stages.items():
-        if re.search(rf"(?:^|[-.\d]){word}(?:$|[-.\d])", low):
+        if _rx(rf"(?:^|[-.\d]){word}(?:$|[-.\d])").search(low):
             return stage
     return None
 
@@ -148,6 +158,7 @@ class Extractor:
         self.rel_versions = load_patterns("releases")
         self.sec_pat = load_patterns("sections")
         self._norm_index: dict[str, Any] | None = None
+        self._catalog_ents: dict[int, Entity] = {}
         self.version_releases: list[tuple[int, int, Entity]] = []
 
     # ------------------------------------------------------------------ helpers
@@ -155,17 +166,22 @@ class Extractor:
     def norm_index(self) -> dict[str, Any]:
         """norm(name) -> team catalog entry, for CamelCase spellings of known names (PodOverhead)."""
         if self._norm_index is None:
-            self._norm_index = _catalog_tables(self.catalog)[0]
+            self._norm_index = _catalog_tables(self.catalog).idx
         return self._norm_index
 
     def catalog_entity(self, entry: Any) -> Entity:
+        # Once per entry and issue: every hit of a catalog name comes here.
+        ent = self._catalog_ents.get(id(entry))
+        if ent is not None:
+            return ent
         if entry.type == "KEP" and getattr(entry, "number", None) is not None:
             return self.kep_entity(int(entry.number))
         aliases = [n for n in entry.surface_names() if n != entry.name]
         props: dict[str, Any] = {"catalog": entry.key}
         if entry.name_zh:
             props["label_zh"] = entry.name_zh
-        return self.reg.entity(entry.type, entry.key, entry.name, aliases, **props)
+        ent = self._catalog_ents[id(entry)] = self.reg.entity(entry.type, entry.key, entry.name, aliases, **props)
+        return ent
 
     def kep_entity(self, number: int, title: str | None = None, url: str | None = None) -> Entity:
         entry = self.catalog.find_kep(number) if hasattr(self.catalog, "find_kep") else None
@@ -243,7 +259,7 @@ class Extractor:
         for a, b in spans:
             chunk = self.text[a:b].casefold()
             for w in words:
-                if w and re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", chunk):
+                if w and _rx(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])").search(chunk):
                     return True
         return False
 
@@ -380,7 +396,7 @@ class Extractor:
         """Mentions of a discovered name inside one unit (whole words only)."""
         if not name:
             return
-        rx = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+        rx = _rx(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
         for m in rx.finditer(self.text, start, end):
             if not self.reg.overlaps(m.start(), m.end()) and not self._in_url(m.start()):
                 self.reg.mention(ent, m.start(), m.end())
@@ -418,7 +434,7 @@ class Extractor:
     def events(self, hits: list[Hit]) -> None:
         """Dated events ("KubeCon EU 2024"): linked to the catalog's event when its name starts the match."""
         found = [(h.start, h.end, h.text) for h in hits]
-        for m in re.finditer(self.ent_pat["event_generic"], self.text):
+        for m in _rx(self.ent_pat["event_generic"]).finditer(self.text):
             words = m.group(1).split()
             while words and words[0] in ("The", "A", "An", "This", "Our"):
                 words.pop(0)
@@ -430,7 +446,7 @@ class Extractor:
         for start, end, label in found:
             if self.reg.overlaps(start, end):
                 continue
-            m = re.search(r"\s((?:19|20)\d\d)$", label)
+            m = _rx(r"\s((?:19|20)\d\d)$").search(label)
             base = label[: m.start()] if m else label
             entry = self.lookup(base)
             aliases: list[str] = []
@@ -444,7 +460,7 @@ class Extractor:
         suffixes = "|".join(map(re.escape, self.ent_pat.get("name_suffixes", [])))
         if not suffixes:
             return
-        rx = re.compile(r"(?<![\w./-])([A-Za-z][\w.]*)-(?:" + suffixes + r")(?![\w-])")
+        rx = _rx(r"(?<![\w./-])([A-Za-z][\w.]*)-(?:" + suffixes + r")(?![\w-])")
         for m in rx.finditer(self.text):
             entry = self.lookup(m.group(1))
             if entry is None or entry.type not in ("Project", "Organization", "Technology"):
@@ -460,7 +476,7 @@ class Extractor:
 
     def organizations(self) -> None:
         heads = set(self.ent_pat.get("not_organization_heads", []))
-        for m in re.finditer(self.ent_pat["organization"], self.text):
+        for m in _rx(self.ent_pat["organization"]).finditer(self.text):
             name = m.group(1)
             words = name.split()
             while words and words[0] in heads:
@@ -479,7 +495,7 @@ class Extractor:
     def articles(self) -> None:
         """Linked titles introduced by words like "book" or "writing"; written_by the person nearby."""
         cues = self.ent_pat.get("article_cues", [])
-        cue_rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(c) for c in cues) + r")(?![\w-])", re.IGNORECASE)
+        cue_rx = _rx(r"(?<![\w-])(?:" + "|".join(re.escape(c) for c in cues) + r")(?![\w-])", re.IGNORECASE)
         for lk in self.issue.links:
             if lk.anchor_start < 0 or not lk.anchor:
                 continue
@@ -507,13 +523,13 @@ class Extractor:
             return
         if self._typo_of_known(h.text):
             return
-        if re.match(
-            r"\s+(?:wrote|writes|said|says|is\s+stepping|joined|joins|presented|gave)\b", self.text[h.end : h.end + 20]
+        if _rx(r"\s+(?:wrote|writes|said|says|is\s+stepping|joined|joins|presented|gave)\b").match(
+            self.text[h.end : h.end + 20]
         ):
             return  # a person's handle ("YangLu wrote some instructions")
         end = h.end
         # "StorageVersion API": the API phrase is the feature's name.
-        m = re.match(r"[ \t]+API\b", self.text[end : end + 6])
+        m = _rx(r"[ \t]+API\b").match(self.text[end : end + 6])
         if m:
             end += m.end()
         label = self.text[h.start : end]
@@ -524,15 +540,7 @@ class Extractor:
         """A CamelCase word one edit away from a known name is a misspelling (GranphQL)."""
         if len(word) < 6:
             return False
-        low = word.lower()
-        memo = _catalog_tables(self.catalog)[2]
-        if low not in memo:
-            memo[low] = any(key != low and _edit1(key, low) for key in self._short_names(len(low)))
-        return memo[low]
-
-    def _short_names(self, length: int) -> list[str]:
-        by_len = _catalog_tables(self.catalog)[1]
-        return [w for n in (length - 1, length, length + 1) for w in by_len.get(n, ())]
+        return _catalog_tables(self.catalog).is_typo(word.lower())
 
     def repo_hit(self, h: Hit) -> None:
         d = h.data
@@ -547,7 +555,7 @@ class Extractor:
             name = d["repo"]
             unit = self.index.unit_at(h.start)
             a, b = (unit.start, unit.end) if unit else self._line(h.start, h.end)
-            rx = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+            rx = _rx(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
             # Only a repository whose name the text itself uses is a project of this issue.
             found = [m for m in rx.finditer(self.text, a, b) if not self._in_url(m.start())]
             if found:
@@ -558,7 +566,7 @@ class Extractor:
                         self.reg.mention(ent, m.start(), m.end())
         if ent is not None and d.get("tag") and ent.type == "Project":
             version = _norm_version(d["tag"])
-            if re.match(self.rel_versions["version"], version):
+            if _rx(self.rel_versions["version"]).match(version):
                 rel = self.release(ent, version, d["tag"])
                 self.reg.mention(rel, *span)
 
@@ -575,7 +583,7 @@ class Extractor:
 
     def backticks(self) -> None:
         """`kubectl drain`, `kubelet --containerized`, `SomeGate`, `--flag`: code spans naming features."""
-        rx = re.compile(r"`([^`\n]{2,80})`")
+        rx = _rx(r"`([^`\n]{2,80})`")
         for m in rx.finditer(self.text):
             s, e = m.span(1)
             code = m.group(1).strip()
@@ -583,7 +591,7 @@ class Extractor:
             if not words:
                 continue
             head = self.reg.in_range(s, s + len(words[0]), ("Project",))
-            if head and len(words) == 2 and re.match(r"^(--?[a-z][\w-]*|[a-z][a-z-]+)$", words[1]):
+            if head and len(words) == 2 and _rx(r"^(--?[a-z][\w-]*|[a-z][a-z-]+)$").match(words[1]):
                 proj = head[0].entity
                 sub = words[1]
                 if sub.startswith("-"):
@@ -596,15 +604,15 @@ class Extractor:
             if len(words) == 1 and not head and not self.reg.overlaps(s, e):
                 w = words[0]
                 if (
-                    re.match(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$", w)
-                    or re.match(r"^--?[a-z][\w-]+$", w)
-                    or re.match(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$", w)  # environment variables / constants
+                    _rx(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}$").match(w)
+                    or _rx(r"^--?[a-z][\w-]+$").match(w)
+                    or _rx(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$").match(w)  # environment variables / constants
                 ):
                     ent = self.reg.entity("Feature", w, w)
                     self.reg.mention(ent, s, e)
 
         # "the kubectl delete command": a project followed by a subcommand.
-        sub = re.compile(self.ent_pat["subcommand"])
+        sub = _rx(self.ent_pat["subcommand"])
         for p in list(self.reg.placed):
             if p.entity.type != "Project":
                 continue
@@ -615,7 +623,7 @@ class Extractor:
                 self.reg.mention(ent, p.start, m.end(1))
                 self.feature_owner[ent.id] = p.entity
         stop = set(self.ent_pat.get("not_flag_words", []))
-        for m in re.finditer(self.ent_pat["flag_words"], self.text):
+        for m in _rx(self.ent_pat["flag_words"]).finditer(self.text):
             if m.group(1) in stop or self.reg.overlaps(m.start(), m.end()):
                 continue
             name = self.text[m.start() : m.end()]
@@ -626,7 +634,7 @@ class Extractor:
 
     def persons(self) -> None:
         name_rx = self.ent_pat["person_name"]
-        handle = re.compile(self.ent_pat["person_handle"].replace("{name}", name_rx))
+        handle = _rx(self.ent_pat["person_handle"].replace("{name}", name_rx))
         stop = set(self.ent_pat.get("not_person_words", []))
         for m in handle.finditer(self.text):
             name = m.group("name")
@@ -640,7 +648,10 @@ class Extractor:
             ent = self.reg.entity("Person", name, name, ["@" + m.group("handle"), m.group("handle")])
             self.reg.mention(ent, s, s + len(name))
         cues = sorted(self.ent_pat.get("person_cues", []), key=len, reverse=True)
-        cue_rx = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\s+(" + name_rx + r")", re.IGNORECASE)
+        # A lookahead on the cues' first letters spares trying every cue at every position.
+        first = "".join(sorted({c[:1].lower() for c in cues} | {c[:1].upper() for c in cues}))
+        alts = "|".join(re.escape(c) for c in cues)
+        cue_rx = _rx(rf"(?=[{re.escape(first)}])\b(?:{alts})\s+({name_rx})", re.IGNORECASE)
         for m in cue_rx.finditer(self.text):
             name = m.group(1)
             words = name.split()
@@ -653,14 +664,14 @@ class Extractor:
         for lk in self.issue.links:
             if lk.anchor_start < 0:
                 continue
-            mm = re.match(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/?$", lk.url)
+            mm = _rx(r"^https?://(?:www\.)?github\.com/([A-Za-z0-9-]+)/?$").match(lk.url)
             anchor = lk.anchor.strip()
             if mm and re.fullmatch(name_rx, anchor) and not self.reg.overlaps(lk.anchor_start, lk.anchor_end):
                 ent = self.reg.entity("Person", anchor, anchor, [mm.group(1)])
                 self.reg.mention(ent, lk.anchor_start, lk.anchor_start + len(anchor))
-        after = re.compile(r"(" + name_rx + r")" + self.ent_pat["person_after"].replace("{name}", "(" + name_rx + ")"))
-        before = re.compile(self.ent_pat["person_before"], re.IGNORECASE)
-        for rx_names in (after, re.compile(r"(" + name_rx + r")")):
+        after = _rx(r"(" + name_rx + r")" + self.ent_pat["person_after"].replace("{name}", "(" + name_rx + ")"))
+        before = _rx(self.ent_pat["person_before"], re.IGNORECASE)
+        for rx_names in (after, _rx(r"(" + name_rx + r")")):
             for m in rx_names.finditer(self.text):
                 names = [(m.start(i), m.group(i)) for i in range(1, (m.lastindex or 1) + 1) if m.group(i)]
                 if rx_names is not after and not before.search(self.text[max(0, m.start() - 30) : m.start()]):
@@ -676,7 +687,10 @@ class Extractor:
         # Names already known as persons, wherever else they occur.
         people = [e for e in self.reg.by_id.values() if e.type == "Person" and " " in e.label]
         for ent in people:
-            for m in re.finditer(r"\b" + re.escape(ent.label) + r"\b", self.text):
+            lit = re.escape(ent.label)
+            # The literal first (not \b) lets re search for it instead of testing every position.
+            rx = _rx(lit + r"(?<!\w" + lit + r")\b") if ent.label[:1].isalnum() else _rx(r"\b" + lit + r"\b")
+            for m in rx.finditer(self.text):
                 if not self.reg.overlaps(m.start(), m.end()):
                     self.reg.mention(ent, m.start(), m.end())
 
@@ -702,12 +716,12 @@ class Extractor:
         return 0, 0
 
     def releases(self, hits: list[Hit]) -> None:
-        major = re.compile(self.rel_versions["major"])
+        major = _rx(self.rel_versions["major"])
         # "Helm 3", "Helm v3": a bare major version right after a project name.
         for p in list(self.reg.placed):
             if p.entity.type != "Project":
                 continue
-            m = re.match(r"[ \t]?([vV]?\d{1,2})(?![\w.%])", self.text[p.end : p.end + 5])
+            m = _rx(r"[ \t]?([vV]?\d{1,2})(?![\w.%])").match(self.text[p.end : p.end + 5])
             if m and major.match(m.group(1)):
                 s, e = p.end + m.start(1), p.end + m.end(1)
                 rel = self.release(p.entity, m.group(1))
@@ -718,7 +732,7 @@ class Extractor:
             if self.reg.overlaps(h.start, h.end) or self._in_url(h.start):
                 continue
             nxt = self.text[h.end : h.end + 1]
-            if nxt in ("%",) or re.match(r"\s?(?:ms|s|GB|MB|KB|Gi|Mi|x|倍|秒)\b", self.text[h.end : h.end + 4]):
+            if nxt in ("%",) or _rx(r"\s?(?:ms|s|GB|MB|KB|Gi|Mi|x|倍|秒)\b").match(self.text[h.end : h.end + 4]):
                 continue
             owner, start = self._version_owner(h, accepted)
             if owner is None:
@@ -728,9 +742,7 @@ class Extractor:
             self.version_releases.append((h.start, h.end, rel))
             accepted.append(h.end)
 
-    _JOINER = re.compile(
-        r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@)$", re.IGNORECASE
-    )
+    _JOINER = _rx(r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@)$", re.IGNORECASE)
 
     def _version_owner(self, h: Hit, accepted: list[int]) -> tuple[Entity | None, int]:
         unit = self.index.unit_at(h.start)
@@ -751,9 +763,9 @@ class Extractor:
                 return ent, adj[-1].start
             return None, h.start
         if unit is not None and any(t in self.sec_pat.get("version_update_titles", []) for t in unit.section_titles()):
-            m = re.search(r"(?:^|[\[*\-\s])([A-Za-z][\w./-]*)$", stripped)
+            m = _rx(r"(?:^|[\[*\-\s])([A-Za-z][\w./-]*)$").search(stripped)
             line_prefix = self.text[self._line(h.start, h.end)[0] : sent[0] + len(stripped)]
-            if m and re.match(r"^[\s*\-\[]*(?:update|bump|upgrade)?\s*(?:to\s+)?[A-Za-z][\w./-]*$", line_prefix, re.I):
+            if m and _rx(r"^[\s*\-\[]*(?:update|bump|upgrade)?\s*(?:to\s+)?[A-Za-z][\w./-]*$", re.I).match(line_prefix):
                 name = m.group(1)
                 if name.lower() not in {"to", "update", "bump", "upgrade"}:
                     ent = self.project_entity(name)
@@ -761,9 +773,8 @@ class Extractor:
                     self.reg.mention(ent, s, s + len(name))
                     return ent, s
         # The word right before, when it is a Latin word that is not a cue, names something else.
-        last = re.search(r"([A-Za-z][\w.+-]*)\s*$", stripped)
-        cues_b = {str(c).lower() for c in self.rel_versions.get("cues_before", [])}
-        cues_a = {str(c).lower() for c in self.rel_versions.get("cues_after", [])}
+        last = _rx(r"([A-Za-z][\w.+-]*)\s*$").search(stripped)
+        cues_b, cues_a, cjk_cues = _version_cues()
         if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
             # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
             return None, h.start
@@ -772,14 +783,14 @@ class Extractor:
         strong = word[:1] in "vV" or word.count(".") >= 2 or _stage_of(word) is not None
         prev_word = last.group(1).lower() if last else before.rstrip()[-2:].strip()
         after = self.text[h.end : h.end + 12].strip().lower()
-        after_word = re.match(r"[a-z]+|[\u4e00-\u9fff]|\S", after)
+        after_word = _rx(r"[a-z]+|[\u4e00-\u9fff]|\S").match(after)
         cue = (
             prev_word in cues_b
-            or any(before.rstrip().endswith(c) for c in cues_b if _CJK.search(c))
+            or before.rstrip().endswith(cjk_cues)
             or (after_word is not None and after_word.group() in cues_a)
         )
         listed = any(
-            0 <= h.start - a <= 3 and re.match(r"^[\s、,，和]*(?:and|or)?\s*$", self.text[a : h.start])
+            0 <= h.start - a <= 3 and _rx(r"^[\s、,，和]*(?:and|or)?\s*$").match(self.text[a : h.start])
             for a in accepted
         )
         if not (strong or cue or listed):
@@ -855,27 +866,73 @@ class Extractor:
         relations.cued(self)
 
 
-_Tables = tuple[dict[str, Any], dict[int, list[str]], dict[str, bool]]
+class _Tables:
+    """Per-catalog lookup tables, built once: norm(name) -> team entry, and a one-edit index of names.
+
+    The typo test compared each new CamelCase word with every catalog name of a similar length
+    (a fifth of extraction time); deletion neighbourhoods answer it in O(len(word)) lookups.
+    """
+
+    def __init__(self, catalog: Any) -> None:
+        self.idx: dict[str, Any] = {}
+        self.names: set[str] = set()  # one-word team names of 5+ characters, lower-cased
+        for name, entry in catalog.names():
+            if getattr(entry, "source", "team") != "team":
+                continue
+            if not _needs_context(entry, name):
+                self.idx.setdefault(norm(name), entry)
+            if " " not in name and len(name) >= 5:
+                self.names.add(name.lower())
+        self._deletions: set[str] | None = None
+        self._substitutions: dict[tuple[int, str], set[str]] = {}
+        self._memo: dict[str, bool] = {}
+
+    def _build(self) -> set[str]:
+        deletions: set[str] = set()
+        for n in self.names:
+            for i in range(len(n)):
+                d = n[:i] + n[i + 1 :]
+                deletions.add(d)
+                self._substitutions.setdefault((i, d), set()).add(n)
+        self._deletions = deletions
+        return deletions
+
+    def is_typo(self, low: str) -> bool:
+        """Whether a known name differs from ``low`` by exactly one insertion, deletion or substitution."""
+        hit = self._memo.get(low)
+        if hit is not None:
+            return hit
+        deletions = self._deletions if self._deletions is not None else self._build()
+        hit = low in deletions  # low is a name with one character deleted
+        for i in range(len(low)):
+            if hit:
+                break
+            d = low[:i] + low[i + 1 :]
+            # A name is low with one character deleted, or differs from it at position i only.
+            hit = d in self.names or bool(self._substitutions.get((i, d), set()) - {low})
+        self._memo[low] = hit
+        return hit
+
+
 _TABLES: dict[int, tuple[Any, _Tables]] = {}
 
 
 def _catalog_tables(catalog: Any) -> _Tables:
-    """Per-catalog lookup tables, built once: norm(name) -> entry, and one-word names by length."""
     cached = _TABLES.get(id(catalog))
     if cached is not None and cached[0] is catalog:
         return cached[1]
-    idx: dict[str, Any] = {}
-    by_len: dict[int, list[str]] = {}
-    for name, entry in catalog.names():
-        if getattr(entry, "source", "team") != "team":
-            continue
-        if not _needs_context(entry, name):
-            idx.setdefault(norm(name), entry)
-        if " " not in name and len(name) >= 5:
-            by_len.setdefault(len(name), []).append(name.lower())
-    tables = (idx, by_len, {})
+    tables = _Tables(catalog)
     _TABLES[id(catalog)] = (catalog, tables)
     return tables
+
+
+@cache
+def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """Words before / after a bare version that make it a release (releases.yaml), lower-cased."""
+    rel = load_patterns("releases")
+    before = frozenset(str(c).lower() for c in rel.get("cues_before", []))
+    after = frozenset(str(c).lower() for c in rel.get("cues_after", []))
+    return before, after, tuple(c for c in before if _CJK.search(c))
 
 
 def _needs_context(entry: Any, name: str) -> bool:
@@ -906,7 +963,11 @@ def extract(issue: Issue, catalog: Any, nlp: Any = None) -> Extraction:
 
     if nlp is None:
         nlp = load_pipeline(catalog)
-    doc = nlp(issue.text)
+    return run_extractor(issue, catalog, nlp(issue.text))
+
+
+def run_extractor(issue: Issue, catalog: Any, doc: Any) -> Extraction:
+    """The extraction of ``issue`` from its processed ``doc`` (``nlp(issue.text)``)."""
     ex = Extractor(issue, catalog, doc)
     ex.unit_topic_override = {}
     ex.feature_owner = {}

@@ -46,6 +46,7 @@ def load_pipeline(catalog: Any) -> Language:
 
         components.CATALOGS[fp] = catalog
         nlp = spacy.blank("xx")
+        _trim_lexeme_attrs(nlp)
         cjk_words = [name for name, _ in catalog.names() if _CJK.search(name)]
         nlp.tokenizer = CnkgTokenizer(nlp.vocab, cjk_words)
         nlp.add_pipe("cnkg_catalog_ruler", config={"catalog_fingerprint": fp})
@@ -53,6 +54,20 @@ def load_pipeline(catalog: Any) -> Language:
         nlp.max_length = 50_000_000
         _CACHE[fp] = nlp
         return nlp
+
+
+# Lexical attributes spaCy computes for every new word and no cnkg component reads (the matchers use
+# ORTH and LOWER).  Computing them was a fifth of the tokenizer's time over LWKD (URLs and versions
+# are mostly new words); token.shape_, .prefix_, .suffix_, .like_*, .is_stop are left unset.
+_UNUSED_LEX_ATTRS = ("SHAPE", "PREFIX", "SUFFIX", "LIKE_URL", "LIKE_EMAIL", "LIKE_NUM", "IS_STOP")
+
+
+def _trim_lexeme_attrs(nlp: Language) -> None:
+    from spacy import attrs
+
+    getters = nlp.vocab.lex_attr_getters
+    for name in _UNUSED_LEX_ATTRS:
+        getters.pop(getattr(attrs, name), None)
 
 
 __all__ = ["load_pipeline", "catalog_fingerprint"]

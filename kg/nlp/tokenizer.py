@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -55,15 +56,49 @@ def compile_master(shapes: dict[str, str]) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
+def _compile_fast(shapes: dict[str, str], url_trailing: str) -> re.Pattern[str] | None:
+    """The shapes as one ``findall`` pattern with three groups: (token, one trailing space, whitespace run).
+
+    Same tokens as ``CnkgTokenizer.split`` on text without CJK: the non-space shapes in their order,
+    any other single character, a single space after a token as its trailing whitespace (as spaCy
+    does), and the rest of a whitespace run as a token.  A url may not end in ``url_trailing``
+    characters (sentence punctuation glued to a bare URL): the regex backtracks instead of stripping
+    (the one difference: a scheme followed by punctuation only, "http://..", is not a url token here).
+    None when the shapes do not fit that form (capturing groups, a whitespace shape under another name).
+    """
+    parts: list[str] = []
+    for name, rx in shapes.items():
+        if name == "space":
+            continue
+        if name == "url" and url_trailing:
+            rx = f"(?:{rx})(?<![{re.escape(url_trailing)}])"
+        parts.append(f"(?:{rx})")
+    parts.append(r"\S")
+    fast = re.compile("(" + "|".join(parts) + r")( ?)|(\s+)")
+    if fast.groups != 3 or set(shapes) - {"url", "word", "possessive", "cjk", "space"}:
+        return None
+    return fast
+
+
 class CnkgTokenizer:
     """Callable spaCy tokenizer: ``tokenizer(text) -> Doc``."""
 
     def __init__(self, vocab: Vocab, cjk_words: Iterable[str] = ()) -> None:
         patterns = load_patterns("tokens")
         self.vocab = vocab
-        self._master = compile_master(patterns["shapes"])
+        shapes: dict[str, str] = patterns["shapes"]
+        self._master = compile_master(shapes)
         self._url_trailing = patterns.get("url_trailing", ".,;:!?")
-        self._jieba = make_jieba(cjk_words)
+        self._cjk_words = tuple(cjk_words)
+        self._jieba_tok = None  # built on the first text with CJK characters (English-only runs never load it)
+        self._cjk = re.compile(shapes.get("cjk", r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffff]"))
+        self._fast = _compile_fast(shapes, self._url_trailing)
+
+    @property
+    def _jieba(self):  # noqa: ANN202 - jieba has no types
+        if self._jieba_tok is None:
+            self._jieba_tok = make_jieba(self._cjk_words)
+        return self._jieba_tok
 
     def split(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every token, whitespace runs included."""
@@ -96,7 +131,30 @@ class CnkgTokenizer:
             pos = end
         return out
 
+    def _fast_tokens(self, text: str) -> tuple[list[str], list[bool], list[int]] | None:
+        """Words, trailing spaces and start offsets of a text without CJK characters, in one findall.
+
+        Per-token Python work was most of the tokenizer's time; this path leaves it to the regex engine
+        and list comprehensions.  None when the text needs the general path (CJK runs go through jieba).
+        """
+        if self._fast is None or self._cjk.search(text):
+            return None
+        found = self._fast.findall(text)
+        words = [tok or ws for tok, _sp, ws in found]
+        spaces = [sp == " " for _tok, sp, _ws in found]
+        starts = list(accumulate((len(tok) + len(sp) + len(ws) for tok, sp, ws in found), initial=0))
+        starts.pop()
+        return words, spaces, starts
+
     def __call__(self, text: str) -> Doc:
+        fast = self._fast_tokens(text)
+        if fast is not None:
+            words, spaces, starts = fast
+            doc = Doc(self.vocab, words=words, spaces=spaces)
+            doc.user_data["cnkg_text"] = text  # doc.text re-joins every token on each access
+            # Token offsets, for components that align regex matches to whole tokens.
+            doc.user_data["cnkg_offsets"] = (starts, [s + len(w) for s, w in zip(starts, words, strict=True)])
+            return doc
         spans = self.split(text)
         words: list[str] = []
         spaces: list[bool] = []
@@ -116,9 +174,8 @@ class CnkgTokenizer:
             spaces.append(False)
             i += 1
         doc = Doc(self.vocab, words=words, spaces=spaces)
-        # Token boundaries, for components that align regex matches to whole tokens.
-        doc.user_data["cnkg_text"] = text  # doc.text re-joins every token on each access
-        doc.user_data["cnkg_bounds"] = ({s for s, _ in spans}, {e for _, e in spans})
+        doc.user_data["cnkg_text"] = text
+        doc.user_data["cnkg_offsets"] = ([t.idx for t in doc], [t.idx + len(t.text) for t in doc])
         return doc
 
     # spaCy calls these when (de)serialising a pipeline; the tokenizer is rebuilt from data instead.
