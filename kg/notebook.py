@@ -6,13 +6,8 @@ as a networkx picture, a pyvis page shown inline, and the ``CHECK`` lines the
 notebook tests read.  The analysis itself (SPARQL, plots) stays in the
 notebooks, where a reader can see it.
 
-One thing every notebook should know: ``kg.open_graph`` answers queries over
-the *union* of the named graphs, one per issue.  An entity's type and labels
-are repeated in every issue graph that mentions it, and Oxigraph's union
-keeps those repeats, so joins on them multiply (Kubernetes' ``rdfs:label``
-appears in hundreds of graphs).  :func:`merged` loads every distinct triple
-once into an in-memory store: the same queries then run in a fraction of a
-second instead of minutes.  Use ``COUNT(DISTINCT …)`` on the on-disk store.
+Queries see the union of the named graphs (one per issue, plus the shared entities, the catalog
+and the ontology); count with ``COUNT(DISTINCT …)``, as a triple two graphs hold appears twice.
 """
 
 from __future__ import annotations
@@ -32,7 +27,6 @@ CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 LWKD = SHARED / "corpus" / "lwkd"
 DEFAULT_BUILD = REPO / "build"
-MERGED_GRAPH = ids.ID + "graph/merged"
 CHECK_PREFIX = "CHECK "
 
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -78,27 +72,6 @@ def ensure_graph(out: str | Path | None = None, paths: list[Path] | None = None,
             paths if paths is not None else sources(), target, workers=jobs, progress=False, report=lambda _line: None
         )
     return kg.open_graph(str(target)), summary
-
-
-def merged(graph: Any) -> Any:
-    """A read-only GraphStore over an in-memory copy of ``graph`` holding each distinct triple once.
-
-    Named-graph boundaries are lost (issues are still reachable through ``cnkg:inIssue``),
-    so query the on-disk store for ``GRAPH ?g { … }`` questions.
-    """
-    from pyoxigraph import NamedNode, Quad, Store
-
-    from kg.store import GraphStore
-
-    memory = Store()
-    target = NamedNode(MERGED_GRAPH)
-    build = NamedNode(ids.GRAPH_BUILD)
-    memory.bulk_extend(
-        Quad(q.subject, q.predicate, q.object, target)
-        for q in graph.store.quads_for_pattern(None, None, None, None)
-        if q.graph_name != build
-    )
-    return GraphStore(Path(graph.path), memory, True)
 
 
 def canned(graph: Any, name: str, /, **params: Any) -> Any:
