@@ -150,6 +150,53 @@ def test_lwkd_style_kep_feature_and_version_update() -> None:
     assert ("Pod Overhead", "feature_of", "kubelet") in t
 
 
+def _merge_catalog():  # noqa: ANN202
+    from tests.test_nlp import FakeCatalog, FakeEntry
+
+    base = fixture_catalog()
+    extra = [
+        FakeEntry("Feature", "kubectl-debug", "kubectl debug", feature_of="kubectl"),
+        FakeEntry("Event", "kubernetes-contributor-summit", "Kubernetes Contributor Summit"),
+    ]
+    return FakeCatalog(base.entries + extra, fingerprint="test-fixture-merge")
+
+
+def test_case_and_spelling_variants_are_one_node() -> None:
+    text = (
+        "## Updates\n\n* [`kubectl debug` to beta](https://github.com/kubernetes/kubernetes/pull/96138); "
+        "the kubectl debug command works. The Kubernetes Contributor Summit is open; "
+        "see you at the Kubernetes Contributor Summit 2024.\n\n"
+        "## Version Updates\n\n* [GO to 1.22.1](https://github.com/kubernetes/kubernetes/pull/1)\n"
+    )
+    upd_item = text[text.index("* [`kubectl") : text.index("2024.") + 5]
+    ver_item = text[text.index("* [GO") :].rstrip("\n")
+    sections = [("Updates", "other", [(upd_item, None)]), ("Version Updates", "other", [(ver_item, None)])]
+    ex = extract(make_issue(text, sections, series="lwkd"), _merge_catalog())
+    groups: dict[tuple[str, str], set[str]] = {}
+    for e in ex.entities:
+        groups.setdefault((e.type, e.label.casefold()), set()).add(e.id)
+    assert all(len(ids) == 1 for ids in groups.values()), groups
+    debug = [e for e in ex.entities if e.type == "Feature" and e.label == "kubectl debug"]
+    assert len(debug) == 1 and debug[0].id == entity_iri("Feature", "kubectl-debug") and len(debug[0].mentions) == 2
+    summit = [e for e in ex.entities if e.type == "Event" and e.label == "Kubernetes Contributor Summit"]
+    assert len(summit) == 1 and summit[0].id == entity_iri("Event", "kubernetes-contributor-summit")
+    # "GO to 1.22.1" in a version update line is the Go language, not a new project "GO".
+    assert ("Release", "Go 1.22.1") in by_label(ex) and ("Project", "GO") not in by_label(ex)
+
+
+def test_all_caps_word_is_not_a_case_variant_of_a_case_sensitive_name() -> None:
+    from kg.extract.core import Extractor
+    from kg.nlp import load_pipeline
+
+    cat = fixture_catalog()
+    issue = make_issue("GO team")
+    ex = Extractor(issue, cat, load_pipeline(cat)(issue.text))
+    assert ex.lookup("Go").key == "go" and ex.lookup("golang") is None
+    assert ex.lookup("GO") is None  # an acronym, not the case-sensitive "Go"
+    assert ex.lookup("GO", strict=False).key == "go"
+    assert ex.lookup("CILIUM").key == "cilium"  # case-insensitive entries keep every case
+
+
 def test_odd_text_does_not_raise() -> None:
     for text in ("", "\n\n", "v1.2.3", "《》", "[](http://)", "KEP-", "```\n`x`\n", "a" * 5000, "中" * 3000):
         extract(make_issue(text or " "), fixture_catalog())

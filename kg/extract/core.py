@@ -203,9 +203,9 @@ class Extractor:
         ent = self.reg.entity("KEP", str(number), f"KEP-{number}", aliases, **props)
         return ent
 
-    def project_entity(self, name: str, discovered: bool = True, url: str | None = None) -> Entity:
+    def project_entity(self, name: str, discovered: bool = True, url: str | None = None, strict: bool = True) -> Entity:
         """A project by name: the catalog's when a name matches, else a discovered one."""
-        entry = self.lookup(name)
+        entry = self.lookup(name, strict)
         if entry is not None and entry.type in ("Project", "Technology"):
             return self.catalog_entity(entry)
         key = norm(name) or name
@@ -217,8 +217,30 @@ class Extractor:
             props["url"] = url
         return self.reg.entity("Project", key, name.strip(), **props)
 
-    def lookup(self, name: str) -> Any:
-        return self.norm_index().get(norm(name))
+    def lookup(self, name: str, strict: bool = True) -> Any:
+        """The team entry ``name`` denotes, compared under norm() (case, dashes and spaces ignored).
+
+        ``strict``: an all-caps word is not a case variant of a case-sensitive name it is not written
+        as ("GO", "KIND" as acronyms); callers whose context already says "a project" (a version
+        update line: "GO to 1.26.3") pass False so that the variant merges into the entry.
+        """
+        entry = self.norm_index().get(norm(name))
+        if (
+            strict
+            and entry is not None
+            and getattr(entry, "case_sensitive", False)
+            and name.isupper()
+            and name not in entry.surface_names()
+        ):
+            return None
+        return entry
+
+    def feature_entity(self, key: str, label: str, aliases: tuple[str, ...] | list[str] = ()) -> Entity:
+        """A feature by name: the catalog's when the name is one of its features (one node per feature)."""
+        entry = self.lookup(label)
+        if entry is not None and entry.type == "Feature":
+            return self.catalog_entity(entry)
+        return self.reg.entity("Feature", key, label, aliases)
 
     def add_rel(self, subj: Entity | str, pred: str, obj: Entity | str, ev: tuple[int, int]) -> None:
         s = subj if isinstance(subj, str) else subj.id
@@ -452,7 +474,10 @@ class Extractor:
             aliases: list[str] = []
             if entry is not None and entry.type == "Event" and m:
                 aliases = [f"{n} {m.group(1)}" for n in entry.surface_names()]
-            ent = self.reg.entity("Event", norm(label), label, aliases)
+            if entry is not None and entry.type == "Event" and not m:
+                ent = self.catalog_entity(entry)  # the undated series itself: one node with the catalog's
+            else:
+                ent = self.reg.entity("Event", norm(label), label, aliases)
             self.reg.mention(ent, start, end)
 
     def hyphen_prefixes(self) -> None:
@@ -595,9 +620,9 @@ class Extractor:
                 proj = head[0].entity
                 sub = words[1]
                 if sub.startswith("-"):
-                    ent = self.reg.entity("Feature", sub, sub, [code])
+                    ent = self.feature_entity(sub, sub, [code])
                 else:
-                    ent = self.reg.entity("Feature", norm(code), code)
+                    ent = self.feature_entity(norm(code), code)
                 self.reg.mention(ent, s, e)
                 self.feature_owner[ent.id] = proj
                 continue
@@ -619,7 +644,7 @@ class Extractor:
             m = sub.match(self.text, p.end)
             if m and not self.reg.overlaps(m.start(1), m.end(1)):
                 name = f"{self.text[p.start : p.end]} {m.group(1)}"
-                ent = self.reg.entity("Feature", norm(name), name)
+                ent = self.feature_entity(norm(name), name)
                 self.reg.mention(ent, p.start, m.end(1))
                 self.feature_owner[ent.id] = p.entity
         stop = set(self.ent_pat.get("not_flag_words", []))
@@ -768,7 +793,7 @@ class Extractor:
             if m and _rx(r"^[\s*\-\[]*(?:update|bump|upgrade)?\s*(?:to\s+)?[A-Za-z][\w./-]*$", re.I).match(line_prefix):
                 name = m.group(1)
                 if name.lower() not in {"to", "update", "bump", "upgrade"}:
-                    ent = self.project_entity(name)
+                    ent = self.project_entity(name, strict=False)  # "GO to 1.26.3" is Go
                     s = sent[0] + m.start(1)
                     self.reg.mention(ent, s, s + len(name))
                     return ent, s
