@@ -263,3 +263,22 @@ def test_lwkd_gold_scores() -> None:
     # Floors a little below the targets (0.90 / 0.80): they catch regressions without pinning today's numbers.
     assert ents.f1 >= 0.88
     assert rels.f1 >= 0.85
+
+
+@pytest.mark.parametrize("restricted_first", [True, False])
+def test_context_restricted_name_wins_where_its_context_holds(restricted_first: bool) -> None:
+    from tests.test_nlp import FakeCatalog, FakeEntry
+
+    base = fixture_catalog().entries
+    generic = FakeEntry("Technology", "eventing-generic", "Eventing")
+    entries = base + [generic] if restricted_first else [generic] + base
+    cat = FakeCatalog(entries, fingerprint=f"test-fixture-ties-{restricted_first}")
+    text = "Knative news\nKnative 0.9 ships eventing for everyone.\n\nOther news\nEventing is a word.\n"
+    item1 = text[text.index("Knative 0.9") : text.index("everyone.") + 9]
+    item2 = text[text.index("Eventing is") : text.index("word.") + 5]
+    ex = extract(
+        make_issue(text, [("Knative news", "news", [(item1, None)]), ("Other news", "news", [(item2, None)])]), cat
+    )
+    where = {(m.start, e.type) for e in ex.entities for m in e.mentions}
+    assert (text.index("eventing"), "Project") in where  # Knative Eventing, inside the Knative item
+    assert (text.index("Eventing is"), "Technology") in where  # elsewhere the unrestricted name

@@ -359,7 +359,17 @@ class Extractor:
             if self.issue.series_title and h.text == self.issue.series_title:
                 continue
             ok.append(h)
-        ok.sort(key=lambda h: (-(h.end - h.start), getattr(h.entry, "source", "team") != "team", h.start))
+        # Ties: team entries, then a name whose context held (README: "where the context holds, the
+        # restricted entry wins"), then the catalog's order; the matcher's own order follows hashes.
+        ok.sort(
+            key=lambda h: (
+                -(h.end - h.start),
+                getattr(h.entry, "source", "team") != "team",
+                not _needs_context(h.entry, h.data.get("name", "")),
+                h.start,
+                h.data.get("order", 0),
+            )
+        )
         taken: list[tuple[int, int, Any]] = []
         nested: list[Hit] = []
         for h in ok:

@@ -130,9 +130,11 @@ class CatalogRuler:
         starts, ends = offsets(doc)
         for matcher in (self.lower, self.exact):
             for match_id, s, e in matcher(doc):
-                entry, name = self.entries[int(vocab.strings[match_id])]
+                idx = int(vocab.strings[match_id])
+                entry, name = self.entries[idx]
                 start, end = starts[s], ends[e - 1]
-                _add(doc, Hit(start, end, "catalog", text[start:end], entry, {"name": name}), entry.type)
+                hit = Hit(start, end, "catalog", text[start:end], entry, {"name": name, "order": idx})
+                _add(doc, hit, entry.type)
         if self.cjk_rx is not None:
             for m in self.cjk_rx.finditer(text):
                 s, e = m.span()
@@ -143,7 +145,7 @@ class CatalogRuler:
                     continue
                 for idx in self.cjk_ids[m.group()]:
                     entry, name = self.entries[idx]
-                    _add(doc, Hit(s, e, "catalog", m.group(), entry, {"name": name}), entry.type)
+                    _add(doc, Hit(s, e, "catalog", m.group(), entry, {"name": name, "order": idx}), entry.type)
         _flush_spans(doc)
         return doc
 
