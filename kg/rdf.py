@@ -17,26 +17,34 @@ more (:meth:`kg.store.GraphStore.collect_garbage`).
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import ids
-from kg.model import Extraction, Issue, Span
+from kg.model import Extraction, Issue, Section, Span
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cnkg.ttl"
 
 
 class _Namespace:
+    """``NS.term`` / ``NS["term"]`` -> NamedNode, made once per term (this is on the per-mention hot path)."""
+
     def __init__(self, base: str) -> None:
         self._base = base
+        self._terms: dict[str, NamedNode] = {}
 
     def __getattr__(self, name: str) -> NamedNode:
-        return NamedNode(self._base + name)
+        return self[name]
 
     def __getitem__(self, name: str) -> NamedNode:
-        return NamedNode(self._base + name)
+        term = self._terms.get(name)
+        if term is None:
+            term = self._terms[name] = NamedNode(self._base + name)
+        return term
 
 
 CNKG = _Namespace(ids.ONTOLOGY)
@@ -95,7 +103,8 @@ def newsletter_quads(issue: Issue, graph: NamedNode) -> Iterator[Quad]:
 
 
 def extraction_quads(extraction: Extraction, source_name: str | None = None) -> list[Quad]:
-    """All quads of one issue's named graph.  Deterministic: same extraction, same quads."""
+    """All quads of one issue: its named graph and its shared facts.  Deterministic: same extraction,
+    same quads in the same order (duplicates are left to the store, which keeps a set)."""
     issue = extraction.issue
     issue_node = NamedNode(extraction.issue_id)
     graph = NamedNode(ids.issue_graph(extraction.issue_id))
@@ -140,17 +149,25 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         add(Quad(node, NIF.endIndex, lit(section.end), graph))
         add(Quad(issue_node, CNKG.hasSection, node, graph))
 
-    evidence_written: set[tuple[int, int]] = set()
+    # Terms of the per-mention loops, looked up once.
+    rdf_type, c_mention, c_evidence = RDF.type, CNKG.Mention, CNKG.Evidence
+    refers_to, in_issue, in_section = CNKG.refersTo, CNKG.inIssue, CNKG.inSection
+    begin, end_, anchor_of, nif_sentence = NIF.beginIndex, NIF.endIndex, NIF.anchorOf, NIF.sentence
+    sentences = _SentenceIndex(issue.text)
+    sections = _SectionIndex(issue)
+
+    evidence_nodes: dict[tuple[int, int], NamedNode] = {}
 
     def evidence(span: Span) -> NamedNode:
-        node = NamedNode(ids.evidence_iri(extraction.issue_id, span.start, span.end))
-        if (span.start, span.end) not in evidence_written:
-            evidence_written.add((span.start, span.end))
-            add(Quad(node, RDF.type, CNKG.Evidence, graph))
-            add(Quad(node, CNKG.inIssue, issue_node, graph))
-            add(Quad(node, NIF.beginIndex, lit(span.start), graph))
-            add(Quad(node, NIF.endIndex, lit(span.end), graph))
-            add(Quad(node, NIF.anchorOf, Literal(span.text), graph))
+        key = (span.start, span.end)
+        node = evidence_nodes.get(key)
+        if node is None:
+            node = evidence_nodes[key] = NamedNode(ids.evidence_iri(extraction.issue_id, span.start, span.end))
+            add(Quad(node, rdf_type, c_evidence, graph))
+            add(Quad(node, in_issue, issue_node, graph))
+            add(Quad(node, begin, Literal(str(span.start), datatype=_INT), graph))
+            add(Quad(node, end_, Literal(str(span.end), datatype=_INT), graph))
+            add(Quad(node, anchor_of, Literal(span.text), graph))
         return node
 
     # Entities and their mentions.
@@ -166,17 +183,17 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             add(Quad(issue_node, CNKG.mentions, node, graph))
         for mention in entity.mentions:
             m_node = NamedNode(ids.mention_iri(extraction.issue_id, mention.start, mention.end))
-            add(Quad(m_node, RDF.type, CNKG.Mention, graph))
-            add(Quad(m_node, CNKG.refersTo, node, graph))
-            add(Quad(m_node, CNKG.inIssue, issue_node, graph))
-            add(Quad(m_node, NIF.beginIndex, lit(mention.start), graph))
-            add(Quad(m_node, NIF.endIndex, lit(mention.end), graph))
-            add(Quad(m_node, NIF.anchorOf, Literal(issue.text[mention.start : mention.end]), graph))
-            section = issue.section_at(mention.start)
+            add(Quad(m_node, rdf_type, c_mention, graph))
+            add(Quad(m_node, refers_to, node, graph))
+            add(Quad(m_node, in_issue, issue_node, graph))
+            add(Quad(m_node, begin, Literal(str(mention.start), datatype=_INT), graph))
+            add(Quad(m_node, end_, Literal(str(mention.end), datatype=_INT), graph))
+            add(Quad(m_node, anchor_of, Literal(issue.text[mention.start : mention.end]), graph))
+            section = sections.at(mention.start)
             if section is not None:
-                add(Quad(m_node, CNKG.inSection, section_nodes[id(section)], graph))
-            sentence = sentence_span(issue, mention.start, mention.end)
-            add(Quad(m_node, NIF.sentence, evidence(sentence), graph))
+                add(Quad(m_node, in_section, section_nodes[id(section)], graph))
+            sentence = sentences.around(mention.start, mention.end)
+            add(Quad(m_node, nif_sentence, evidence(sentence), graph))
 
     # Relations: direct triple + reified statement with its evidence.
     for relation in extraction.relations:
@@ -191,7 +208,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         add(Quad(statement, RDF.predicate, predicate, graph))
         add(Quad(statement, RDF.object, obj, graph))
         add(Quad(statement, PROV.wasDerivedFrom, evidence(relation.evidence), graph))
-    return sorted(set(quads), key=str)
+    return quads
 
 
 _PROP_PREDICATES = {
@@ -228,6 +245,45 @@ def _entity_props(node: NamedNode, props: dict[str, object], graph: NamedNode) -
                 yield Quad(node, predicate, Literal(str(item), datatype=_URI), graph)
             else:
                 yield Quad(node, predicate, label_literal(str(item)), graph)
+
+
+_SENTENCE_END = re.compile(r"[\n。！？!?]")
+
+
+class _SentenceIndex:
+    """Sentence boundaries of a text found once, so each mention's sentence is a bisect away."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+
+    def around(self, start: int, end: int) -> Span:
+        """Same result as :func:`sentence_span`."""
+        text, ends = self.text, self.ends
+        i = bisect.bisect_left(ends, start) - 1  # last delimiter before start
+        left = ends[i] + 1 if i >= 0 else 0
+        j = bisect.bisect_left(ends, end)  # first delimiter at or after end
+        right = ends[j] if j < len(ends) else len(text)
+        if right < len(text) and text[right] != "\n":
+            right += 1  # keep the sentence's closing punctuation
+        while left < right and text[left].isspace():
+            left += 1
+        while right > left and text[right - 1].isspace():
+            right -= 1
+        return Span(left, right, text[left:right])
+
+
+class _SectionIndex:
+    """The innermost section at each offset, precomputed per stretch between section boundaries."""
+
+    def __init__(self, issue: Issue) -> None:
+        points = sorted({p for s in issue.sections for p in (s.start, s.end)})
+        self.points = points
+        self.inner = [issue.section_at(p) for p in points]
+
+    def at(self, offset: int) -> Section | None:
+        i = bisect.bisect_right(self.points, offset) - 1
+        return self.inner[i] if i >= 0 else None
 
 
 def sentence_span(issue: Issue, start: int, end: int) -> Span:
