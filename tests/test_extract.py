@@ -282,3 +282,45 @@ def test_context_restricted_name_wins_where_its_context_holds(restricted_first: 
     where = {(m.start, e.type) for e in ex.entities for m in e.mentions}
     assert (text.index("eventing"), "Project") in where  # Knative Eventing, inside the Knative item
     assert (text.index("Eventing is"), "Technology") in where  # elsewhere the unrestricted name
+
+
+def test_vulnerability_affects_and_fixed_in_both_languages() -> None:
+    text = (
+        "Test Weekly 9\n业界要闻\n1. Kubernetes 修复了 kubelet 的解析漏洞 CVE-2019-1111\n"
+        "社区已经在 v1.15.5 和 v1.16.2 中修复了该漏洞。\n"
+        "2. Istio 1.3.2 发布\n新版本修复了 Cilium 的漏洞 CVE-2019-2222。\n"
+        "3. CVE-2020-3333 affects kube-proxy and was fixed in Helm 3.1.2.\n"
+    )
+    a = text[text.index("1. Kubernetes") : text.index("2. Istio")]
+    b = text[text.index("2. Istio") : text.index("3. CVE")]
+    c = text[text.index("3. CVE") :]
+    ex = extract(make_issue(text, [("业界要闻", "news", [(a, None), (b, None), (c, None)])]), fixture_catalog())
+    t = triples(ex)
+    assert {
+        ("CVE-2019-1111", "affects", "kubelet"),
+        ("CVE-2019-1111", "fixed_in", "Kubernetes 1.15.5"),
+        ("CVE-2019-1111", "fixed_in", "Kubernetes 1.16.2"),
+        ("CVE-2019-2222", "affects", "Cilium"),
+        ("CVE-2019-2222", "fixed_in", "Istio 1.3.2"),  # the release the item announces
+        ("CVE-2020-3333", "affects", "kube-proxy"),
+        ("CVE-2020-3333", "fixed_in", "Helm 3.1.2"),
+    } <= t
+    assert ("CVE-2019-2222", "fixed_in", "Kubernetes 1.16.2") not in t
+
+
+def test_bare_version_owner_without_series_default() -> None:
+    text = (
+        "Test Weekly 10\n业界要闻\n1. Helm 3.1 正式发布\nCilium 自身也在 1.6.2 中修复了该问题。"
+        "Istio 将捆绑的 kubectl 升级到 1.17.3。\n"
+        "2. Knative 发布\n最新版本为 0.5。https://github.com/helm/helm/releases/tag/v3.1.0\n"
+    )
+    a = text[text.index("1. Helm") : text.index("2. Knative")]
+    b = text[text.index("2. Knative") :]
+    ex = extract(make_issue(text, [("业界要闻", "news", [(a, None), (b, None)])]), fixture_catalog())
+    t = triples(ex)
+    assert ("Cilium", "has_release", "Cilium 1.6.2") in t  # the sentence's project, not the item's
+    assert ("kubectl", "has_release", "kubectl 1.17.3") in t  # "升级到" joins a name and its version
+    assert ("Knative", "has_release", "Knative 0.5") in t  # "版本为" is a release cue
+    helm = [e for e in ex.entities if e.type == "Release" and e.label.startswith("Helm")]
+    assert len(helm) == 1  # x.y and its x.y.0 tag are one release
+    assert {"Helm 3.1", "Helm 3.1.0"} <= {helm[0].label, *helm[0].aliases}

@@ -735,6 +735,14 @@ class Extractor:
         version = _norm_version(version)
         key = project.props.get("catalog") or norm(project.label)
         label = f"{project.label} {version}"
+        # "containerd 1.3" and its tag v1.3.0 are one release: x.y is released as x.y.0.
+        m = _rx(r"^(\d+\.\d+)(\.0)?$").match(version)
+        if m:
+            other = m.group(1) if m.group(2) else m.group(1) + ".0"
+            same = self.reg.by_id.get(entity_iri("Release", f"{key}/{other}"))
+            if same is not None:
+                self.reg.alias(same, label)
+                return same
         aliases = [f"{project.label} v{version}"] if version[:1].isdigit() else []
         ent = self.reg.entity("Release", f"{key}/{version}", label, aliases, version=version, stage=_stage_of(version))
         self.add_rel(project, "has_release", ent, self._first_sentence(ent, project))
@@ -777,7 +785,10 @@ class Extractor:
             self.version_releases.append((h.start, h.end, rel))
             accepted.append(h.end)
 
-    _JOINER = _rx(r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@)$", re.IGNORECASE)
+    _JOINER = _rx(
+        r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
+        re.IGNORECASE,
+    )
 
     def _version_owner(self, h: Hit, accepted: list[int]) -> tuple[Entity | None, int]:
         unit = self.index.unit_at(h.start)
@@ -810,6 +821,7 @@ class Extractor:
         # The word right before, when it is a Latin word that is not a cue, names something else.
         last = _rx(r"([A-Za-z][\w.+-]*)\s*$").search(stripped)
         cues_b, cues_a, cjk_cues = _version_cues()
+        cjk_after = tuple(c for c in cues_a if _CJK.search(c))
         if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
             # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
             return None, h.start
@@ -823,6 +835,7 @@ class Extractor:
             prev_word in cues_b
             or before.rstrip().endswith(cjk_cues)
             or (after_word is not None and after_word.group() in cues_a)
+            or after.startswith(cjk_after)
         )
         listed = any(
             0 <= h.start - a <= 3 and _rx(r"^[\s、,，和]*(?:and|or)?\s*$").match(self.text[a : h.start])
@@ -830,6 +843,12 @@ class Extractor:
         )
         if not (strong or cue or listed):
             return None, h.start
+        if self.default_project() is None:
+            # No series default: the project the sentence is about, its first before the version ("Envoy
+            # 自身也在 1.11.2 中修复了该问题"), as its root (a component's version is its project's).
+            near = [p for p in self.reg.in_range(sent[0], h.start, ("Project",)) if p.end <= h.start]
+            if near:
+                return self.root(near[0].entity), h.start
         owner = self.release_topic(unit)
         return owner, h.start
 

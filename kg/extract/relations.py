@@ -76,6 +76,7 @@ def structural(ex: Extractor) -> None:
             ex.add_rel(ent, "part_of", present[parent], ex.sentence_or_unit(ent.mentions[0].start))
     features(ex)
     keps(ex)
+    vulnerabilities(ex)
 
 
 def article_about(ex: Extractor, u: Unit, article: Entity) -> None:
@@ -245,6 +246,65 @@ def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], off
         if kep:
             return kep[0].entity
     return None
+
+
+# ---------------------------------------------------------------------- vulnerabilities
+
+_PLURAL_REF = re.compile(r"两个|三个|多个|这些|以上|上述|均|都|\b(?:both|these|all|those)\b", re.IGNORECASE)
+
+
+def vulnerabilities(ex: Extractor) -> None:
+    """affects: the project a CVE is said to affect (a cue after it, else the project named just before it
+    in its sentence, "kube-apiserver 的 YAML 解析漏洞 CVE-…"); fixed_in: the releases of a sentence that
+    says the CVE (or "the vulnerability", "两个漏洞") was fixed, or of the item's announcement line."""
+    vulns = [p for p in ex.reg.placed if p.entity.type == "Vulnerability"]
+    if not vulns:
+        return
+    fix_rx = re.compile(ex.rel_pat["vuln_fix_cues"], re.IGNORECASE)
+    after_rx = re.compile(ex.rel_pat["vuln_affects_after"], re.IGNORECASE)
+    line_rx = re.compile(ex.rel_pat["release_line"])
+    done_units: set[int] = set()
+    for v in vulns:
+        unit = ex.index.unit_at(v.start)
+        sent = ex.index.sentence_at(unit, v.start) or ex.sentence_or_unit(v.start)
+        _affects(ex, v, sent, after_rx)
+        if unit is None or id(unit) in done_units:
+            continue
+        done_units.add(id(unit))
+        unit_vulns = [p for p in ex.reg.in_range(unit.start, unit.end, ("Vulnerability",))]
+        nl = ex.text.find("\n", unit.start, unit.end)
+        head = (unit.start, nl if nl >= 0 else unit.end)  # the item's first line (its heading, "1. X 发布")
+        head_rels = [p.entity for p in ex.reg.in_range(*head, ("Release",))]
+        if not line_rx.search(ex.text[head[0] : head[1]]):
+            head_rels = []
+        for s, e in unit.sentences:
+            chunk = ex.text[s:e]
+            if not fix_rx.search(chunk):
+                continue
+            named = [p.entity for p in unit_vulns if s <= p.start < e]
+            rels = [p.entity for p in ex.reg.in_range(s, e, ("Release",))]
+            if not named:
+                before = [p.entity for p in unit_vulns if p.start < s]
+                if not before or not rels:
+                    continue
+                named = before if _PLURAL_REF.search(chunk) or len({b.id for b in before}) == 1 else before[-1:]
+            elif not rels:
+                rels = head_rels
+            for cve in named:
+                for rel in rels:
+                    ex.add_rel(cve, "fixed_in", rel, (s, e))
+
+
+def _affects(ex: Extractor, v: Placed, sent: tuple[int, int], after_rx: re.Pattern[str]) -> None:
+    m = after_rx.match(ex.text, v.end, sent[1])
+    if m:
+        nxt = [p for p in ex.reg.in_range(m.end(), sent[1], ("Project",)) if p.start == m.end()]
+        if nxt:
+            ex.add_rel(v.entity, "affects", nxt[0].entity, sent)
+            return
+    before = [p for p in ex.reg.in_range(sent[0], v.start, ("Project",)) if p.end <= v.start]
+    if before:
+        ex.add_rel(v.entity, "affects", before[-1].entity, sent)
 
 
 # ---------------------------------------------------------------------- cue words
