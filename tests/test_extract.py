@@ -324,3 +324,22 @@ def test_bare_version_owner_without_series_default() -> None:
     helm = [e for e in ex.entities if e.type == "Release" and e.label.startswith("Helm")]
     assert len(helm) == 1  # x.y and its x.y.0 tag are one release
     assert {"Helm 3.1", "Helm 3.1.0"} <= {helm[0].label, *helm[0].aliases}
+
+
+def test_bylines_give_written_by_in_both_languages() -> None:
+    text = (
+        "Test Weekly 11\n本周阅读推荐\n1. 《Helm 实践》\n作者：云舟、林木。文章回顾了 Helm 的演进。\n"
+        "2. 《Running Cilium in Production》\nby Priya Sharma. 分享经验。\n"
+    )
+    a = text[text.index("1. 《Helm") : text.index("2. 《Running")]
+    b = text[text.index("2. 《Running") :]
+    sec = [("本周阅读推荐", "reading", [(a, "《Helm 实践》"), (b, "《Running Cilium in Production》")])]
+    ex = extract(make_issue(text, sec), fixture_catalog())
+    t = triples(ex)
+    assert {
+        ("Helm 实践", "written_by", "云舟"),
+        ("Helm 实践", "written_by", "林木"),
+        ("Running Cilium in Production", "written_by", "Priya Sharma"),
+    } <= t
+    people = {e.label for e in ex.entities if e.type == "Person"}
+    assert people == {"云舟", "林木", "Priya Sharma"}  # "文章回顾了" is not a byline

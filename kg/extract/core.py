@@ -299,6 +299,7 @@ class Extractor:
             self.persons,
             self.organizations,
             self.articles,
+            self.bylines,
             lambda: self.releases([h for h in hits if h.kind == "version"]),
             self.relations_all,
         ]
@@ -549,6 +550,48 @@ class Extractor:
             people = [p for p in self.reg.in_range(lo, lk.start, ("Person",))]
             if people:
                 self.add_rel(ent, "written_by", people[-1].entity, sent)
+
+    def bylines(self) -> None:
+        """Who wrote an article: "作者：云舟", "作者 孙言之、林木", "by Priya Sharma", "Jane Doe 撰写" in its item."""
+        arts = [p for p in self.reg.placed if p.entity.type == "Article"]
+        if not arts:
+            return
+        name_rx = self.ent_pat["person_name"]
+        stop = set(self.ent_pat.get("not_person_words", []))
+        one = rf"(?:[\u4e00-\u9fff]{{2,4}}(?![\u4e00-\u9fff])|{name_rx})"
+        names = rf"({one}(?:\s*(?:、|,|，|/|&|和|and)\s*{one})*)"
+        rxs = [
+            _rx(rf"(?:作者|译者)\s*[:：|/]?\s*{names}|(?<![\u4e00-\u9fff])文\s*[:：|/]\s*{names}"),
+            _rx(rf"(?<![\w-])(?:[Bb]y|[Ww]ritten by|[Aa]uthored by)\s+{names}"),
+            _rx(rf"{names}\s*(?:撰写|撰文|著)"),
+        ]
+        one_rx = _rx(one)
+        done: set[int] = set()
+        for art in arts:
+            unit = self.index.unit_at(art.start)
+            if unit is None or id(unit) in done:
+                continue
+            done.add(id(unit))
+            unit_arts = [p for p in arts if unit.start <= p.start < unit.end]
+            for rx in rxs:
+                for m in rx.finditer(self.text, unit.start, unit.end):
+                    if self._in_url(m.start()):
+                        continue
+                    target = [p for p in unit_arts if p.start <= m.start()] or unit_arts
+                    g = m.lastindex or 1
+                    for nm in one_rx.finditer(self.text, m.start(g), m.end(g)):
+                        name = nm.group()
+                        words = name.split()
+                        if _CJK.search(name):
+                            if name in ("本文", "文章", "作者") or self.lookup(name) is not None:
+                                continue
+                        elif len(words) < 2 or any(w in stop for w in words) or self.lookup(name) is not None:
+                            continue
+                        if any(p.entity.type != "Person" for p in self.reg.in_range(nm.start(), nm.end())):
+                            continue
+                        ent = self.reg.by_norm.get(("Person", norm(name))) or self.reg.entity("Person", name, name)
+                        self.reg.mention(ent, nm.start(), nm.end())
+                        self.add_rel(target[-1].entity, "written_by", ent, self.sentence_or_unit(nm.start()))
 
     def camel_hit(self, h: Hit) -> None:
         entry = self.lookup(h.text)
