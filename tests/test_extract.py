@@ -343,3 +343,21 @@ def test_bylines_give_written_by_in_both_languages() -> None:
     } <= t
     people = {e.label for e in ex.entities if e.type == "Person"}
     assert people == {"云舟", "林木", "Priya Sharma"}  # "文章回顾了" is not a byline
+
+
+def test_targets_release_from_announcements_and_item_headings() -> None:
+    text = (
+        "Test Weekly 12\n业界要闻\n1. Kubernetes 1.18 正式发布\n本次 Pod Overhead 进入 beta。\n"
+        "上游重要进展\n- PodOverhead：基于 KEP-624 实现，在 Kubernetes 1.19 中以 alpha 提供。\n"
+        "- Helm 3.2 released\nIn the same week Cilium adds SomeGate.\n"
+    )
+    a = text[text.index("1. Kubernetes") : text.index("上游重要进展")]
+    b = text[text.index("- PodOverhead") : text.index("- Helm")]
+    c = text[text.index("- Helm") :]
+    sec = [("业界要闻", "news", [(a, None)]), ("上游重要进展", "upstream", [(b, None), (c, None)])]
+    ex = extract(make_issue(text, sec), fixture_catalog())
+    t = triples(ex)
+    assert ("Pod Overhead", "targets_release", "Kubernetes 1.18") in t  # named in the 1.18 announcement
+    assert ("Pod Overhead", "targets_release", "Kubernetes 1.19") in t  # the feature heading its item
+    assert ("KEP-624", "targets_release", "Kubernetes 1.19") not in t
+    assert not any(p == "targets_release" and o == "Helm 3.2" for _, p, o in t)  # Cilium's feature, not Helm's

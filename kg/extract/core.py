@@ -864,7 +864,7 @@ class Extractor:
         # The word right before, when it is a Latin word that is not a cue, names something else.
         last = _rx(r"([A-Za-z][\w.+-]*)\s*$").search(stripped)
         cues_b, cues_a, cjk_cues = _version_cues()
-        cjk_after = tuple(c for c in cues_a if _CJK.search(c))
+        cjk_after = tuple(c for c in cues_a if not c.isascii())
         if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
             # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
             return None, h.start
@@ -1029,7 +1029,7 @@ def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     rel = load_patterns("releases")
     before = frozenset(str(c).lower() for c in rel.get("cues_before", []))
     after = frozenset(str(c).lower() for c in rel.get("cues_after", []))
-    return before, after, tuple(c for c in before if _CJK.search(c))
+    return before, after, tuple(c for c in before if not c.isascii())  # CJK words and punctuation ("，")
 
 
 def _needs_context(entry: Any, name: str) -> bool:

@@ -209,6 +209,41 @@ def keps(ex: Extractor) -> None:
         if subj is not None:
             ex.add_rel(subj, "targets_release", rel, sent)
     del placed
+    announced_features(ex)
+
+
+def announced_features(ex: Extractor) -> None:
+    """An item announcing one release ("1. Kubernetes 1.18 正式发布", "Istio 1.4 is out"): the features of
+    that project it goes on to name, with no release of their own, reached their stage in that release."""
+    line_rx = re.compile(ex.rel_pat["release_line"])
+    targets = [(r.subject, r.evidence.start) for r in ex.relations.values() if r.predicate == "targets_release"]
+    for u in ex.units:
+        nl = ex.text.find("\n", u.start, u.end)
+        if nl < 0:
+            continue
+        rels = {p.entity.id: p.entity for p in ex.reg.in_range(u.start, nl, ("Release",))}
+        if len(rels) != 1 or not line_rx.search(ex.text[u.start : nl]):
+            continue
+        rel = next(iter(rels.values()))
+        targeted = {subj for subj, at in targets if u.start <= at < u.end}  # a release of their own here
+        project = ex.release_project.get(rel.id)
+        if project is None:
+            continue
+        for p in ex.reg.in_range(nl, u.end, ("Feature",)):
+            if p.entity.id in targeted:
+                continue
+            owner = _feature_owner(ex, p.entity)
+            if owner is not None and ex.root(owner).id != ex.root(project).id:
+                continue
+            ex.add_rel(p.entity, "targets_release", rel, ex.sentence_or_unit(p.start))
+            targeted.add(p.entity.id)
+
+
+def _feature_owner(ex: Extractor, feat: Entity) -> Entity | None:
+    for s, pred, o in ex.relations:
+        if s == feat.id and pred == "feature_of":
+            return ex.reg.by_id.get(o)
+    return None
 
 
 def _features_near(ex: Extractor, unit: Unit | None, offset: int) -> list[Placed]:
@@ -220,6 +255,8 @@ def _features_near(ex: Extractor, unit: Unit | None, offset: int) -> list[Placed
     return feats
 
 
+_LEAD = re.compile(r"\s*(?:[-*+•]|\d+[.)、])?\s*(?:\*\*)?`?")
+_HEAD_SEP = re.compile(r"`?(?:\*\*)?\s*[:：]")
 _THIS_KEP = re.compile(r"\b(?:this|the)\s+KEP\b|这个\s*KEP|该\s*KEP|本\s*KEP", re.IGNORECASE)
 
 
@@ -230,6 +267,13 @@ def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], off
             kep = ex.reg.in_range(a, b, ("KEP",))
             if kep:
                 return kep[0].entity
+    if unit is not None:
+        # "- kubectl debug：… 1.18 中以 alpha 提供": the feature heading the item is what the item is about.
+        lead = _LEAD.match(ex.text, unit.start, unit.end)
+        if lead:
+            head = [p for p in ex.reg.in_range(lead.end(), lead.end() + 120, ("Feature",)) if p.start == lead.end()]
+            if head and _HEAD_SEP.match(ex.text, head[0].end):
+                return head[0].entity
     before = [p for p in ex.reg.in_range(sent[0], offset, ("Feature", "KEP")) if p.end <= offset]
     feats = [p for p in before if p.entity.type == "Feature"]
     if feats:
