@@ -361,3 +361,22 @@ def test_targets_release_from_announcements_and_item_headings() -> None:
     assert ("Pod Overhead", "targets_release", "Kubernetes 1.19") in t  # the feature heading its item
     assert ("KEP-624", "targets_release", "Kubernetes 1.19") not in t
     assert not any(p == "targets_release" and o == "Helm 3.2" for _, p, o in t)  # Cilium's feature, not Helm's
+
+
+def test_developed_by_reads_chinese_modifiers_and_recommendation_items() -> None:
+    text = (
+        "Test Weekly 13\n业界要闻\n1. 新闻\nPivotal 开源了基于 Kubernetes 的 Cilium。"
+        "Helm 是阿里巴巴开源、已经捐献的工具。\n"
+        "开源项目推荐\nIstio\n蚂蚁金服开源的 Kubernetes 服务网格。\n"
+    )
+    a = text[text.index("1. 新闻") : text.index("开源项目推荐")]
+    b = text[text.index("Istio\n") :]
+    sec = [("业界要闻", "news", [(a, None)]), ("开源项目推荐", "project-recommendation", [(b, "Istio")])]
+    ex = extract(make_issue(text, sec), fixture_catalog())
+    t = triples(ex)
+    assert {
+        ("Cilium", "developed_by", "Pivotal"),  # "基于 Kubernetes 的" only qualifies Cilium
+        ("Helm", "developed_by", "Alibaba"),  # "X 是 <org> 开源"
+        ("Istio", "developed_by", "Ant Financial"),  # "<org> 开源的 …" describing the recommended project
+    } <= t
+    assert not any(s == "Kubernetes" and p == "developed_by" for s, p, _ in t)

@@ -388,12 +388,28 @@ def cued(ex: Extractor) -> None:
                             ex.add_rel(subj, "integrates", p.entity, (s, e))
             for m in within(found["replaces"]):
                 _binary(ex, u, (s, e), placed, m, "replaces", ("Project",))
+            after_ends = dict(within(dev_after))
             for ms, me in within(dev_first):
                 orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= ms - p.end <= 3]
-                if orgs:
-                    objs = [p for p in ex.reg.in_range(me, e, ("Project", "Technology"))]
-                    if objs:
-                        ex.add_rel(objs[0].entity, "developed_by", orgs[-1].entity, (s, e))
+                if not orgs:
+                    continue
+                org = orgs[-1]
+                # "Dragonfly 是阿里巴巴开源、…": the subject before "是" is what the org open-sourced.
+                subj = [
+                    p
+                    for p in placed
+                    if p.entity.type in ("Project", "Technology")
+                    and p.end <= org.start
+                    and _IS.match(text[p.end : org.start])
+                ]
+                if subj and _CJK.search(text[ms:me]):
+                    ex.add_rel(subj[-1].entity, "developed_by", org.entity, (s, e))
+                    continue
+                if after_ends.get(ms, 0) > me:
+                    continue  # "X 开源的 …" (a longer cue): read as org_after below
+                objs = [p for p in ex.reg.in_range(me, e, ("Project", "Technology")) if not _modifier(ex, p, me)]
+                if objs:
+                    ex.add_rel(objs[0].entity, "developed_by", org.entity, (s, e))
             for ms, me in within(dev_after):
                 cue = text[ms:me]
                 if _CJK.search(cue):
@@ -402,6 +418,11 @@ def cued(ex: Extractor) -> None:
                     subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= ms]
                     if orgs and subj and subj[0].end <= orgs[-1].start:
                         ex.add_rel(subj[0].entity, "developed_by", orgs[-1].entity, (s, e))
+                    elif orgs and not subj:
+                        # "VMware 开源的 Kubernetes 备份工具" heading a recommended project: the item's project.
+                        over = ex.unit_topic_override.get(id(u))
+                        if over is not None and over.type == "Project":
+                            ex.add_rel(over, "developed_by", orgs[-1].entity, (s, e))
                 else:
                     orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= p.start - me <= 5]
                     subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= ms]
@@ -410,6 +431,14 @@ def cued(ex: Extractor) -> None:
 
 
 _CLAUSE = re.compile(r"[,，;；:：]")
+_IS = re.compile(r"^\s*(?:是|为|由)\s*$")
+_USES_BEFORE = re.compile(r"(?:基于|使用|采用|依赖|用|based on|using|on top of)\s*$", re.IGNORECASE)
+
+
+def _modifier(ex: Extractor, p: Placed, cue_end: int) -> bool:
+    """A name that only qualifies the object ("基于 Kubernetes 的 OAM 实现"): after a uses cue, before 的."""
+    qualified = ex.text[p.end : p.end + 3].lstrip().startswith("的")
+    return qualified and bool(_USES_BEFORE.search(ex.text[cue_end : p.start]))
 
 
 def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int) -> Entity | None:
