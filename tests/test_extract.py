@@ -380,3 +380,14 @@ def test_developed_by_reads_chinese_modifiers_and_recommendation_items() -> None
         ("Istio", "developed_by", "Ant Financial"),  # "<org> 开源的 …" describing the recommended project
     } <= t
     assert not any(s == "Kubernetes" and p == "developed_by" for s, p, _ in t)
+
+
+def test_lwkd_people_by_verbs_possessives_and_coordination() -> None:
+    text = (
+        "## Community Meeting\n\nChuck Ha showed off the provider. The update, delivered by Jennifer Rondeau "
+        "and Zach Corleissen, covered docs. Saad Ali's status of storage covered topology. "
+        "Aaron Crickenberger explained the hold command. CI Signal is green. Daylight Saving Time ends.\n"
+    )
+    ex = extract(make_issue(text, series="lwkd"), fixture_catalog())
+    people = {e.label for e in ex.entities if e.type == "Person"}
+    assert people == {"Chuck Ha", "Jennifer Rondeau", "Zach Corleissen", "Saad Ali", "Aaron Crickenberger"}

@@ -729,7 +729,9 @@ class Extractor:
         # A lookahead on the cues' first letters spares trying every cue at every position.
         first = "".join(sorted({c[:1].lower() for c in cues} | {c[:1].upper() for c in cues}))
         alts = "|".join(re.escape(c) for c in cues)
-        cue_rx = _rx(rf"(?=[{re.escape(first)}])\b(?:{alts})\s+({name_rx})", re.IGNORECASE)
+        # Only the cue ignores case: a name is capitalised ("by Jennifer Rondeau and Zach Corleissen").
+        cue_rx = _rx(rf"(?=[{re.escape(first)}])\b(?i:{alts})\s+({name_rx})")
+        and_rx = _rx(rf"\s*(?:,\s*)?(?:and|&)\s+({name_rx})")
         for m in cue_rx.finditer(self.text):
             name = m.group(1)
             words = name.split()
@@ -739,6 +741,14 @@ class Extractor:
                 continue
             ent = self.reg.entity("Person", name, name)
             self.reg.mention(ent, m.start(1), m.end(1))
+            # "delivered by Jennifer Rondeau and Zach Corleissen": the second name shares the cue.
+            mm = and_rx.match(self.text, m.end(1))
+            if mm:
+                other = mm.group(1).split()
+                if len(other) >= 2 and not any(w in stop for w in other) and self.lookup(mm.group(1)) is None:
+                    if not self.reg.overlaps(mm.start(1), mm.end(1)):
+                        o = self.reg.entity("Person", mm.group(1), mm.group(1))
+                        self.reg.mention(o, mm.start(1), mm.end(1))
         for lk in self.issue.links:
             if lk.anchor_start < 0:
                 continue
