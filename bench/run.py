@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The code measured: a snapshot of HEAD (see snapshot()), or the working tree with --no-snapshot.
+CODE = Path(os.environ.get("CNKG_BENCH_CODE", str(ROOT)))
+sys.path.insert(0, str(CODE))
 BENCH = ROOT / "bench"
 LWKD = ROOT.parent / "shared" / "corpus" / "lwkd"
 GiB = 1024**3
@@ -96,15 +98,15 @@ class ProcRun:
     loads: list[float] = field(default_factory=list)
 
 
-def run_measured(cmd: Sequence[str], cwd: Path = ROOT, interval: float = 0.1) -> ProcRun:
+def run_measured(cmd: Sequence[str], cwd: Path | None = None, interval: float = 0.1) -> ProcRun:
     """Run ``cmd``; wall time, CPU time and peak memory of its process tree."""
     import psutil
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(CODE))
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cnkg-bench-{os.getpid()}.out"
     with open(out_path, "w+") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(list(cmd), cwd=cwd or CODE, env=env, stdout=out, stderr=subprocess.STDOUT)
         peak = 0
         loads = [os.getloadavg()[0]]
         root = psutil.Process(proc.pid)
@@ -195,6 +197,24 @@ def load_now() -> str:
 
 
 # --------------------------------------------------------------------------- corpora
+
+
+def snapshot(workdir: Path) -> tuple[Path, str]:
+    """HEAD's kg/, ontology/ and bench/ extracted under ``workdir``: the code a run measures stays fixed while
+    others commit (a changed catalog would otherwise turn a no-change rebuild into a full one mid-run)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    target = workdir / f"src-{commit}"
+    if not (target / ".complete").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "HEAD", "kg", "ontology", "bench"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        (target / ".complete").write_text(commit)
+    return target, commit
 
 
 def corpus(workdir: Path, size: int, seed: int) -> Path:
@@ -327,7 +347,7 @@ def bench_oxigraph_queries(store_dir: Path, runs: int, cap: float) -> dict[str, 
     for name, _sparql, _bound in query_texts():
         cmd = [sys.executable, __file__, "--_query", str(store_dir), name, str(runs), str(cap)]
         try:
-            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=2 * cap + 5)
+            proc = subprocess.run(cmd, cwd=CODE, capture_output=True, text=True, timeout=2 * cap + 5)
         except subprocess.TimeoutExpired:
             results[name] = f"> {cap:g} s"
             print(f"    {name}: > {cap:g} s")
@@ -457,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-builds", action="store_true", help="reuse the stores of a previous run")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: extract,build,query,rdflib,incr")
     parser.add_argument("--quick", action="store_true", help="sizes 100,1000; 3 runs; 60 LWKD files; rdflib on 100")
+    parser.add_argument("--no-snapshot", action="store_true", help="measure the working tree, not a copy of HEAD")
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -468,7 +489,16 @@ def main(argv: list[str] | None = None) -> int:
         skip.add("build")
     workdir: Path = args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
-    report = Report(args, machine(), dt.datetime.now(), load_now())
+    global CODE
+    info = machine()
+    if not args.no_snapshot:
+        CODE, commit = snapshot(workdir)
+        os.environ["CNKG_BENCH_CODE"] = str(CODE)
+        sys.path.insert(0, str(CODE))
+        info["commit"] = f"{commit} (a snapshot of HEAD; uncommitted changes are not measured)"
+    else:
+        info["commit"] += " (working tree)"
+    report = Report(args, info, dt.datetime.now(), load_now())
     print("machine:", ", ".join(f"{k} {v}" for k, v in report.machine.items()), "| load", report.load_start)
 
     # ------------------------------------------------------------ extraction
@@ -494,9 +524,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             if (BENCH / "bench_extract.py").exists():
                 proc = subprocess.run(
-                    [sys.executable, str(BENCH / "bench_extract.py")],
-                    cwd=ROOT,
-                    env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                    [sys.executable, str(CODE / "bench" / "bench_extract.py"), str(LWKD)],
+                    cwd=CODE,
+                    env=dict(os.environ, PYTHONPATH=str(CODE)),
                     capture_output=True,
                     text=True,
                     timeout=1800,
@@ -670,6 +700,12 @@ def main(argv: list[str] | None = None) -> int:
             for name in ledger.read_text().split():
                 (corpus_dir / name).unlink(missing_ok=True)
         incr_runs = args.incr_runs or args.runs
+        warm = kg_build(corpus_dir, big_store, 2)  # untimed: bring the store up to date with the measured code
+        if "built 0," not in warm.output:
+            report.notes.append(
+                f"before the incremental runs, the store was brought up to date with the measured code "
+                f"(the extractor's fingerprint differed): {warm.wall:.0f} s wall, peak {mib(warm.peak_tree)}"
+            )
         nochange = [kg_build(corpus_dir, big_store, 2) for _ in range(incr_runs)]
         adds, removes = [], []
         for r in range(incr_runs):
