@@ -391,3 +391,41 @@ def test_lwkd_people_by_verbs_possessives_and_coordination() -> None:
     ex = extract(make_issue(text, series="lwkd"), fixture_catalog())
     people = {e.label for e in ex.entities if e.type == "Person"}
     assert people == {"Chuck Ha", "Jennifer Rondeau", "Zach Corleissen", "Saad Ali", "Aaron Crickenberger"}
+
+
+def test_uses_and_integrates_cues_in_both_languages() -> None:
+    text = (
+        "Test Weekly 14\n业界要闻\n1. 新闻\nHelm 1.0 用 Go 重写了客户端,应用 Knative 的场景更多。"
+        "同时,Pivotal 开源了基于 eBPF 的网络插件 Cilium。MicroK8s 将捆绑的 Istio 升级到 1.3,并与 Knative 集成。"
+        "Kubernetes 不依赖 Cilium 的实现。Kubernetes 共包含 3 项增强:kubectl 新增子命令。"
+        "Kourier 基于 eBPF 实现。Helm 2 被废弃,由基于 Go 的新组件取代。\n"
+        "2. 其他\nKnative 网络层除 Istio 外还可以选用 Helm。MicroK8s ships with Istio. Helm does not use Cilium.\n"
+    )
+    a = text[text.index("1. 新闻") : text.index("2. 其他")]
+    b = text[text.index("2. 其他") :]
+    ex = extract(make_issue(text, [("业界要闻", "news", [(a, None), (b, None)])]), fixture_catalog())
+    t = triples(ex)
+    assert {
+        ("Helm", "uses", "Go"),  # "用 Go 重写"
+        ("Cilium", "uses", "eBPF"),  # "基于 eBPF 的 … Cilium": the name after 的 is the user
+        ("MicroK8s", "integrates", "Istio"),  # "捆绑的 Istio", "ships with Istio"
+        ("MicroK8s", "integrates", "Knative"),  # "与 Knative 集成"
+        ("Knative", "uses", "Helm"),  # "除 Istio 外": Istio is not the subject
+    } <= t
+    assert ("Helm", "uses", "Knative") not in t  # 应用 is not the cue 用
+    assert ("Kubernetes", "uses", "Cilium") not in t and ("Helm", "uses", "Cilium") not in t  # negated
+    assert ("Kubernetes", "integrates", "kubectl") not in t  # the list ends at the colon
+    assert ("Istio", "uses", "Helm") not in t
+    assert not any(p == "uses" and o == "eBPF" and s != "Cilium" for s, p, o in t)  # Kourier is unknown
+    assert ("Helm", "uses", "Go") in t and sum(p == "uses" and o == "Go" for _, p, o in t) == 1  # 基于 Go 的 <unknown>
+
+
+def test_recommended_project_is_found_in_the_news_too() -> None:
+    text = "Test Weekly 15\n业界要闻\n1. 新闻\n微软开源了基于 Kubernetes 的实现 Rudr。\n开源项目推荐\nRudr\n一个工具。\n"
+    a = text[text.index("1. 新闻") : text.index("开源项目推荐")]
+    b = text[text.index("Rudr\n一个") :]
+    sec = [("业界要闻", "news", [(a, None)]), ("开源项目推荐", "project-recommendation", [(b, "Rudr")])]
+    ex = extract(make_issue(text, sec), fixture_catalog())
+    rudr = by_label(ex)[("Project", "Rudr")]
+    assert len(rudr.mentions) == 2
+    assert ("Rudr", "uses", "Kubernetes") in triples(ex)

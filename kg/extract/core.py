@@ -28,6 +28,9 @@ _log = logging.getLogger(__name__)
 # then compiled again for every issue.
 _rx = lru_cache(maxsize=8192)(re.compile)
 _CJK = _rx(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A recommended project's title that is safe to look for in the whole issue: one Latin word with a capital,
+# a digit or a hyphen (Rudr, K9s, kube-bench), not a short lower-case word that is also English (kind, krew).
+_DOC_WIDE_NAME = _rx(r"^(?=[\w.-]*[A-Z0-9-])[A-Za-z][\w.-]{2,30}$")
 _STRIP = frozenset("《》“”\"'")
 _REMOVE = frozenset("-_·")
 
@@ -411,6 +414,9 @@ class Extractor:
                     ent = self.project_entity(title)
                     self.reg.mention(ent, a + self.text[a:b].find(title), a + self.text[a:b].find(title) + len(title))
                     self._mention_everywhere(ent, title, u.start, u.end)
+                    if _DOC_WIDE_NAME.match(title):
+                        # A recommended project named elsewhere in the issue (news, articles), same spelling.
+                        self._mention_everywhere(ent, title, 0, len(self.text), ignore_case=False)
                 self.unit_topic_override[id(u)] = ent
             elif u.kind in read_kinds:
                 clean = title.strip("《》 \t")
@@ -425,11 +431,11 @@ class Extractor:
 
     unit_topic_override: dict[int, Entity]
 
-    def _mention_everywhere(self, ent: Entity, name: str, start: int, end: int) -> None:
+    def _mention_everywhere(self, ent: Entity, name: str, start: int, end: int, ignore_case: bool = True) -> None:
         """Mentions of a discovered name inside one unit (whole words only)."""
         if not name:
             return
-        rx = _rx(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE)
+        rx = _rx(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", re.IGNORECASE if ignore_case else 0)
         for m in rx.finditer(self.text, start, end):
             if not self.reg.overlaps(m.start(), m.end()) and not self._in_url(m.start()):
                 self.reg.mention(ent, m.start(), m.end())

@@ -361,6 +361,15 @@ def cued(ex: Extractor) -> None:
     if len(lower) != len(text):
         lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     found = {name: CueFinder(pats[name]["before"]).find(lower) for name in ("uses", "integrates", "replaces")}
+    if "用" in text and pats["uses"].get("yong"):
+        # "用 Go 编写": a bare 用 (not inside 使用/采用, which CueFinder already has).
+        taken = found["uses"]
+        extra = [
+            (m.start(), m.end())
+            for m in re.finditer(pats["uses"]["yong"], text)
+            if not any(a <= m.start() < b for a, b in taken)
+        ]
+        found["uses"] = sorted(taken + extra)
     dev_first = CueFinder(pats["developed_by"]["org_first"]).find(lower)
     dev_after = CueFinder(pats["developed_by"]["org_after"]).find(lower)
     cue_pos = sorted(a for lst in (*found.values(), dev_first, dev_after) for a, _ in lst)
@@ -377,14 +386,25 @@ def cued(ex: Extractor) -> None:
                 return [(a, b) for a, b in lst if s <= a < e]
 
             for m in within(found["uses"]):
+                if _NEGATED.search(text[max(s, m[0] - 12) : m[0]]):
+                    continue  # "不依赖 Mixer 的遥测", "does not use etcd"
                 _binary(ex, u, (s, e), placed, m, "uses", ("Project", "Technology"))
             ints = within(found["integrates"])
+            ints = [m for m in ints if not _NEGATED.search(text[max(s, m[0] - 12) : m[0]])]
             if ints:
                 last = ints[-1]
-                subj = _subject(ex, u, placed, last[0])
-                if subj is not None:
+                with_obj = _with_object(ex, placed, last[0])
+                subj = _subject(ex, u, placed, with_obj.start if with_obj else last[0], s)
+                if subj is not None and with_obj is not None:
+                    # "X 与 Harbor 集成": the project between 与 and the cue.
+                    if with_obj.entity.id != subj.id:
+                        ex.add_rel(subj, "integrates", with_obj.entity, (s, e))
+                elif subj is not None:
+                    # The list the cue introduces ends at a colon or semicolon ("共包含 38 项增强:… kubectl …").
+                    stop = _LIST_END.search(text, last[1], e)
+                    list_end = stop.start() if stop else e
                     for p in placed:
-                        if p.start >= last[1] and p.entity.type == "Project":
+                        if last[1] <= p.start < list_end and p.entity.type == "Project" and p.entity.id != subj.id:
                             ex.add_rel(subj, "integrates", p.entity, (s, e))
             for m in within(found["replaces"]):
                 _binary(ex, u, (s, e), placed, m, "replaces", ("Project",))
@@ -431,6 +451,17 @@ def cued(ex: Extractor) -> None:
 
 
 _CLAUSE = re.compile(r"[,，;；:：]")
+_LIST_END = re.compile(r"[:：;；]")
+# An opening name that only qualifies the subject ("Kubernetes 的 GraphQL API", "Mixer 被废弃").
+_OPENING_MODIFIER = re.compile(r"\s*(?:的|被|[’']s\b)")
+# "除 Istio 外还可以选用 …", "besides Istio": a name after 除/besides is not the clause's subject.
+_EXCEPT = re.compile(r"(?:除了?|besides|apart from|other than)\s*$", re.IGNORECASE)
+# A negation right before a cue ("不依赖", "无需使用", "does not use", "without").
+_NEGATED = re.compile(
+    r"(?:不|无|无需|没有|未|非|不再)\s*$|(?<![\w-])(?:not|no longer|without|never|n't)\s+$", re.IGNORECASE
+)
+# The Latin word right before a CJK cue: a name the catalog does not know ("Kourier 基于 Envoy 实现").
+_UNKNOWN_SUBJECT = re.compile(r"(?<![\w.-])[A-Za-z][\w.-]*\s*$")
 _IS = re.compile(r"^\s*(?:是|为|由)\s*$")
 _USES_BEFORE = re.compile(r"(?:基于|使用|采用|依赖|用|based on|using|on top of)\s*$", re.IGNORECASE)
 
@@ -441,7 +472,7 @@ def _modifier(ex: Extractor, p: Placed, cue_end: int) -> bool:
     return qualified and bool(_USES_BEFORE.search(ex.text[cue_end : p.start]))
 
 
-def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int) -> Entity | None:
+def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int, sent_start: int = -1) -> Entity | None:
     """The project the clause before the cue names (its first), else the item's topic ("它包含…")."""
     sent_start = min((p.start for p in placed), default=cue_start)
     text = ex.text
@@ -451,10 +482,68 @@ def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int) -> En
         if _CLAUSE.match(ch) or ch in "。\n!?！？":
             break
         clause_start -= 1
-    before = [p for p in placed if clause_start <= p.start and p.end <= cue_start and p.entity.type == "Project"]
+    before = [
+        p
+        for p in placed
+        if clause_start <= p.start
+        and p.end <= cue_start
+        and p.entity.type == "Project"
+        and not _EXCEPT.search(text, max(0, p.start - 3), p.start)
+    ]
     if before:
         return before[0].entity
+    if _CJK.match(text[cue_start : cue_start + 1]):
+        m = _UNKNOWN_SUBJECT.search(text, clause_start, cue_start)
+        if m and m.group().strip()[:1].isupper() and not any(p.start <= m.start() < p.end for p in placed):
+            return None  # the clause's own subject is a name we do not know: not the item's topic
+    # "MicroK8s 将捆绑的 Istio 升级,并与 Knative 集成": a later clause shares the sentence's opening subject.
+    opening = [p for p in placed if sent_start >= 0 and p.end <= clause_start and p.entity.type == "Project"]
+    if (
+        opening
+        and not text[sent_start : opening[0].start].strip(" \t\n-*•0123456789.、)）")
+        and not _OPENING_MODIFIER.match(text, opening[0].end)
+    ):
+        return opening[0].entity
     return ex.topic(u)
+
+
+def _with_object(ex: Extractor, placed: list[Placed], cue_start: int) -> Placed | None:
+    """ "与 Harbor 集成": the project right before a CJK integrates cue, itself after 与/和/同."""
+    rx = ex.rel_pat["integrates"].get("with_before")
+    if not rx or not _CJK.match(ex.text[cue_start : cue_start + 1]):
+        return None
+    before = [p for p in placed if p.end <= cue_start and p.entity.type == "Project"]
+    if not before or ex.text[before[-1].end : cue_start].strip(" 进行深度无缝地"):
+        return None
+    p = before[-1]
+    return p if re.search(rx, ex.text[max(0, p.start - 4) : p.start]) else None
+
+
+def _head_after_de(
+    ex: Extractor, placed: list[Placed], obj_end: int, sent_end: int
+) -> tuple[Placed, list[Placed]] | None:
+    """ "基于 Y 的 X …": X, the last project of the noun phrase after 的, and the names it implements."""
+    pats = ex.rel_pat["uses"]
+    rx = pats.get("passive_de")
+    m = re.match(rx, ex.text[obj_end:sent_end]) if rx else None
+    if m is None:
+        return None
+    start = obj_end + m.end()
+    stop = start
+    limit = min(sent_end, start + 30)
+    while stop < limit and not _CLAUSE.match(ex.text[stop]) and ex.text[stop] not in "。、的\n（(":
+        stop += 1
+    phrase = [p for p in placed if start <= p.start and p.end <= stop and p.entity.type == "Project"]
+    if not phrase:
+        return None
+    head = phrase[-1]
+    impl = pats.get("implements")
+    implemented = [
+        p
+        for p in placed
+        if start <= p.start and p.end <= head.start and impl and re.match(impl, ex.text[p.end : head.start])
+    ]
+    return head, implemented
 
 
 def _binary(
@@ -466,9 +555,6 @@ def _binary(
     pred: str,
     obj_types: tuple[str, ...],
 ) -> None:
-    subj = _subject(ex, u, placed, m[0])
-    if subj is None:
-        return
     after = [p for p in placed if p.start >= m[1] and p.entity.type in obj_types]
     if not after:
         return
@@ -481,6 +567,20 @@ def _binary(
             objs.append(p)
         else:
             break
+    if pred == "uses" and _CJK.search(ex.text[m[0] : m[1]]):
+        head = _head_after_de(ex, placed, objs[-1].end, sent[1])
+        if head is None and re.match(ex.rel_pat["uses"].get("passive_de", "^$"), ex.text[objs[-1].end : sent[1]]):
+            return  # "由基于 Envoy 的 Telemetry v2 取代": Y qualifies a name we do not know
+        if head is not None:
+            # "基于 Kubernetes 的 OAM 实现 Rudr": Rudr uses Kubernetes (and OAM, which it implements).
+            user, implemented = head
+            for p in [*objs, *implemented]:
+                if p.entity.id != user.entity.id:
+                    ex.add_rel(user.entity, pred, p.entity, sent)
+            return
+    subj = _subject(ex, u, placed, m[0], sent[0])
+    if subj is None:
+        return
     for p in objs:
         if p.entity.id != subj.id:
             ex.add_rel(subj, pred, p.entity, sent)
