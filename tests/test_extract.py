@@ -429,3 +429,31 @@ def test_recommended_project_is_found_in_the_news_too() -> None:
     rudr = by_label(ex)[("Project", "Rudr")]
     assert len(rudr.mentions) == 2
     assert ("Rudr", "uses", "Kubernetes") in triples(ex)
+
+
+def test_article_about_title_features_cves_and_description() -> None:
+    text = (
+        "Test Weekly 16\n本周阅读推荐\n1. 《Kubernetes 中的 Pod Overhead 详解》\n文章介绍了 kubelet 如何计算开销。\n"
+        "2. 《A Deep Dive into a Billion Laughs Bug》\n文章分析了 CVE-2019-11253 对 Helm 的影响。\n"
+        "3. 《eBPF and service mesh in Cilium》\n介绍 Cilium。\n"
+    )
+    a = text[text.index("1. 《") : text.index("2. 《")]
+    b = text[text.index("2. 《") : text.index("3. 《")]
+    c = text[text.index("3. 《") :]
+    items = [
+        (a, "《Kubernetes 中的 Pod Overhead 详解》"),
+        (b, "《A Deep Dive into a Billion Laughs Bug》"),
+        (c, "《eBPF and service mesh in Cilium》"),
+    ]
+    ex = extract(make_issue(text, [("本周阅读推荐", "reading", items)]), fixture_catalog())
+    t = triples(ex)
+    about = {(s, o) for s, p, o in t if p == "about"}
+    one, two, three = (
+        "Kubernetes 中的 Pod Overhead 详解",
+        "A Deep Dive into a Billion Laughs Bug",
+        "eBPF and service mesh in Cilium",
+    )
+    assert (one, "Pod Overhead") in about  # a feature in the title
+    assert (one, "Kubernetes") not in about and (one, "kubelet") not in about  # its project is not named again
+    assert {(two, "CVE-2019-11253"), (two, "Helm")} <= about  # a CVE and a project of the description
+    assert {(three, "eBPF"), (three, "Cilium")} <= about  # technologies of the title count

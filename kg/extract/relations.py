@@ -56,6 +56,7 @@ def structural(ex: Extractor) -> None:
     reg = ex.reg
     rec_kinds = set(ex.sec_pat.get("recommend_kinds", []))
     read_kinds = set(ex.sec_pat.get("reading_kinds", []))
+    articles: list[tuple[Unit, Entity]] = []
     for u in ex.units:
         over = ex.unit_topic_override.get(id(u))
         if over is None:
@@ -63,7 +64,7 @@ def structural(ex: Extractor) -> None:
         if u.kind in rec_kinds and over.type == "Project":
             ex.add_rel(ex.issue_id, "recommends", over, (u.start, u.end))
         elif u.kind in read_kinds and over.type == "Article":
-            article_about(ex, u, over)
+            articles.append((u, over))
     # part_of: a mentioned component and its catalog parent, when the issue mentions the parent too.
     present = {e.props.get("catalog"): e for e in reg.by_id.values() if e.props.get("catalog") and e.mentions}
     for ent in list(reg.by_id.values()):
@@ -77,19 +78,40 @@ def structural(ex: Extractor) -> None:
     features(ex)
     keps(ex)
     vulnerabilities(ex)
+    for u, article in articles:  # after feature_of: a feature of a project the title names is not counted again
+        article_about(ex, u, article)
 
 
 def article_about(ex: Extractor, u: Unit, article: Entity) -> None:
-    """An article is about the projects its title and description name (and title technologies)."""
-    types = tuple(ex.rel_pat.get("about_article_types", ["Project", "Technology"]))
+    """An article is about what its title names (projects, features, CVEs, technologies, as named) and the
+    projects, features and CVEs of its description (projects lifted to the issue's named parent)."""
+    cfg = ex.rel_pat.get("about_article_types", {})
+    title_types = tuple(cfg.get("title", ["Project", "Feature", "Vulnerability", "Technology", "KEP"]))
+    body_types = tuple(cfg.get("description", ["Project", "Feature", "Vulnerability"]))
     a, b = u.title if u.title else (u.start, u.start)
-    seen: set[str] = set()
-    del a, b, types
-    for p in ex.reg.in_range(u.start, u.end, ("Project",)):
+    seen: set[str] = {article.id}
+    in_title = ex.reg.in_range(a, b, title_types)
+    # "Knative Eventing 之 Choice 介绍", "Kubernetes 中的 EndpointSlice": about the feature, not again its project.
+    owners = [_feature_owner(ex, p.entity) for p in in_title if p.entity.type == "Feature"]
+    for o in [o for o in owners if o is not None]:
+        seen.add(o.id)
+        seen.add(_mentioned_root(ex, o).id)
+    for p in in_title:
+        if p.entity.id in seen or (p.entity.type == "Technology" and p.entity.label.islower()):
+            continue  # practices and fields have lower-case names (service mesh, machine learning)
+        seen.add(p.entity.id)
+        seen.add(_mentioned_root(ex, p.entity).id)  # "Knative Eventing 之 Choice": not Knative again
+        ex.add_rel(article, "about", p.entity, (u.start, u.end))
+    for p in ex.reg.in_range(u.start, u.end, body_types):
+        if a <= p.start < b:
+            continue
         # Articles are about projects, not about one of their components (when the issue names the project).
-        target = _mentioned_root(ex, p.entity)
+        target = _mentioned_root(ex, p.entity) if p.entity.type == "Project" else p.entity
         if target.id in seen:
             continue
+        owner = _feature_owner(ex, target) if target.type == "Feature" else None
+        if owner is not None and owner.id in seen:
+            continue  # "Knative Eventing 之 Choice 介绍 … Choice 特性": the title already names its project
         seen.add(target.id)
         ex.add_rel(article, "about", target, (u.start, u.end))
 
