@@ -421,7 +421,9 @@ def test_uses_and_integrates_cues_in_both_languages() -> None:
 
 
 def test_recommended_project_is_found_in_the_news_too() -> None:
-    text = "Test Weekly 15\n业界要闻\n1. 新闻\n微软开源了基于 Kubernetes 的实现 Rudr。\n开源项目推荐\nRudr\n一个工具。\n"
+    text = (
+        "Test Weekly 15\n业界要闻\n1. 新闻\n微软开源了基于 Kubernetes 的实现 Rudr。\n开源项目推荐\nRudr\n一个工具。\n"
+    )
     a = text[text.index("1. 新闻") : text.index("开源项目推荐")]
     b = text[text.index("Rudr\n一个") :]
     sec = [("业界要闻", "news", [(a, None)]), ("开源项目推荐", "project-recommendation", [(b, "Rudr")])]
