@@ -459,3 +459,26 @@ def test_article_about_title_features_cves_and_description() -> None:
     assert (one, "Kubernetes") not in about and (one, "kubelet") not in about  # its project is not named again
     assert {(two, "CVE-2019-11253"), (two, "Helm")} <= about  # a CVE and a project of the description
     assert {(three, "eBPF"), (three, "Cilium")} <= about  # technologies of the title count
+
+
+def test_organizations_named_in_passing_are_not_counted() -> None:
+    from tests.test_nlp import FakeCatalog, FakeEntry
+
+    extra = [
+        FakeEntry("Organization", "aws", "Amazon Web Services", aliases=("AWS",)),
+        FakeEntry("Organization", "google", "Google"),
+        FakeEntry("Organization", "qingcloud", "QingCloud", name_zh="青云"),
+    ]
+    cat = FakeCatalog(fixture_catalog().entries + extra, fingerprint="test-fixture-orgs")
+    passing = (
+        "Test Weekly 17\n本周作者 | 青云、拾风\nCSI Migration 的 AWS EBS 插件进入 beta。The provider for AWS is ready. "
+        "Mail went out through Google Groups.\n本周作者:青云,拾风\n"
+    )
+    authors = [Span(passing.index(n), passing.index(n) + 2, n) for n in ("青云", "拾风")]
+    ex = extract(make_issue(passing, authors=authors), cat)
+    orgs = {e.label for e in ex.entities if e.type == "Organization"}
+    assert not orgs & {"Amazon Web Services", "Google", "QingCloud"}
+    acting = "Test Weekly 18\nAWS 开源了 Helm 插件。Google announced a new Cilium release.\n"
+    ex = extract(make_issue(acting), cat)
+    orgs = {e.label for e in ex.entities if e.type == "Organization"}
+    assert {"Amazon Web Services", "Google"} <= orgs

@@ -354,11 +354,25 @@ class Extractor:
     def catalog_hits(self, hits: list[Hit]) -> None:
         # Context check first, then keep the longest of overlapping hits (team entries win ties).
         ok: list[Hit] = []
+        people = {
+            n for e in self.reg.by_id.values() if e.type == "Person" for n in (e.label, *e.aliases) if n
+        }  # the issue's own authors (metadata): "本周作者:青云,…" names a person, not QingCloud
+        passing = set(self.ent_pat.get("passing_organizations", []))
+        actor = _rx(self.ent_pat.get("organization_actor_after", "(?!)"), re.IGNORECASE)
+        product = _rx(self.ent_pat.get("organization_product_after", "(?!)"))
+        actor_before = _rx(self.ent_pat.get("organization_actor_before", "(?!)"), re.IGNORECASE)
         for h in hits:
             entry = h.entry
             name = h.data.get("name", "")
             if _needs_context(entry, name) and not self.context_ok(entry, h.start):
                 continue
+            if entry.type == "Organization":
+                if h.text in people or product.match(self.text, h.end):
+                    continue
+                if entry.key in passing and not (
+                    actor.match(self.text, h.end) or actor_before.search(self.text[max(0, h.start - 12) : h.start])
+                ):
+                    continue  # a cloud named as a platform ("AWS EBS", "provider for AWS"), "the community"
             # The newsletter naming itself (its title line) is not a mention of an organisation.
             if self.issue.series_title and h.text == self.issue.series_title:
                 continue
