@@ -1053,6 +1053,13 @@ def _catalog_tables(catalog: Any) -> _Tables:
     return tables
 
 
+def warm_catalog_tables(catalog: Any) -> None:
+    """Build the catalog's lookup tables (norm index, typo neighbourhoods) now rather than mid-extraction."""
+    tables = _catalog_tables(catalog)
+    if tables._deletions is None:
+        tables._build()
+
+
 @cache
 def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
     """Words before / after a bare version that make it a release (releases.yaml), lower-cased."""

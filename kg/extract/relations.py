@@ -23,6 +23,9 @@ STAGE = re.compile(
 _COORD = re.compile(r"^(?:\s|和|与|及|以及|、|,|，|/|\(|\)|（|）|and|or|&)*$", re.IGNORECASE)
 
 
+_FINDERS: dict[tuple[str, ...], CueFinder] = {}
+
+
 class CueFinder:
     """Occurrences of cue words: str.find per cue (C speed) plus a word-boundary check for Latin cues.
 
@@ -31,12 +34,21 @@ class CueFinder:
 
     def __init__(self, cues: list[str]) -> None:
         self.cues = sorted({" ".join(c.lower().split()) for c in cues if c.strip()}, key=len, reverse=True)
+        self._latin = [not _CJK.search(c) for c in self.cues]
+
+    @classmethod
+    def of(cls, cues: list[str]) -> CueFinder:
+        """One finder per cue list (the lists come from the cached pattern files)."""
+        key = tuple(cues)
+        finder = _FINDERS.get(key)
+        if finder is None:
+            finder = _FINDERS[key] = cls(cues)
+        return finder
 
     def find(self, lower: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         end = len(lower) if end is None else end
         found: list[tuple[int, int]] = []
-        for cue in self.cues:
-            latin = not _CJK.search(cue)
+        for cue, latin in zip(self.cues, self._latin, strict=True):
             i = lower.find(cue, start, end)
             while i >= 0:
                 j = i + len(cue)
@@ -382,7 +394,7 @@ def cued(ex: Extractor) -> None:
     lower = text.lower()  # same length as text for the scripts we meet; checked below
     if len(lower) != len(text):
         lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    found = {name: CueFinder(pats[name]["before"]).find(lower) for name in ("uses", "integrates", "replaces")}
+    found = {name: CueFinder.of(pats[name]["before"]).find(lower) for name in ("uses", "integrates", "replaces")}
     if "用" in text and pats["uses"].get("yong"):
         # "用 Go 编写": a bare 用 (not inside 使用/采用, which CueFinder already has).
         taken = found["uses"]
@@ -392,8 +404,8 @@ def cued(ex: Extractor) -> None:
             if not any(a <= m.start() < b for a, b in taken)
         ]
         found["uses"] = sorted(taken + extra)
-    dev_first = CueFinder(pats["developed_by"]["org_first"]).find(lower)
-    dev_after = CueFinder(pats["developed_by"]["org_after"]).find(lower)
+    dev_first = CueFinder.of(pats["developed_by"]["org_first"]).find(lower)
+    dev_after = CueFinder.of(pats["developed_by"]["org_after"]).find(lower)
     cue_pos = sorted(a for lst in (*found.values(), dev_first, dev_after) for a, _ in lst)
     for u in ex.units:
         for s, e in u.sentences:
