@@ -482,3 +482,17 @@ def test_organizations_named_in_passing_are_not_counted() -> None:
     ex = extract(make_issue(acting), cat)
     orgs = {e.label for e in ex.entities if e.type == "Organization"}
     assert {"Amazon Web Services", "Google"} <= orgs
+
+
+def test_english_integrates_needs_its_own_subject() -> None:
+    text = (
+        "## News\n\nMicroK8s now ships with Istio and Knative. "
+        "Major features include changes to kubelet and kube-proxy. "
+        "Cilium 1.6 will include the following Helm features: charts.\n\n"
+        "## Other\n\nHelm 3 is out. It integrates with Knative.\n"
+    )
+    ex = extract(make_issue(text, series="lwkd"), fixture_catalog())
+    t = triples(ex)
+    assert {("MicroK8s", "integrates", "Istio"), ("MicroK8s", "integrates", "Knative")} <= t
+    assert ("Helm", "integrates", "Knative") in t  # "It": the item's project
+    assert not any(p == "integrates" and o in ("kubelet", "kube-proxy", "Helm") for _, p, o in t)

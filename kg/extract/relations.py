@@ -429,6 +429,18 @@ def cued(ex: Extractor) -> None:
                 last = ints[-1]
                 with_obj = _with_object(ex, placed, last[0])
                 subj = _subject(ex, u, placed, with_obj.start if with_obj else last[0], s)
+                if subj is not None and not _CJK.search(text[last[0] : last[1]]):
+                    # English "includes/ships with": the project must be the cue's own subject ("containerd 2.0
+                    # ships with runc"), not the item's topic ("Major features include … kubelet …").
+                    own = [p for p in placed if p.end <= last[0] and p.entity.type == "Project"]
+                    if _EN_PRONOUN.search(text[max(s, last[0] - 30) : last[0]]):
+                        subj = ex.topic(u)  # "It integrates with Helm", "The full bundle includes …"
+                    elif (
+                        not own
+                        or own[-1].entity.id != subj.id
+                        or not _EN_SUBJECT_GAP.match(text[own[-1].end : last[0]])
+                    ):
+                        subj = None
                 if subj is not None and with_obj is not None:
                     # "X 与 Harbor 集成": the project between 与 and the cue.
                     if with_obj.entity.id != subj.id:
@@ -437,8 +449,17 @@ def cued(ex: Extractor) -> None:
                     # The list the cue introduces ends at a colon or semicolon ("共包含 38 项增强:… kubectl …").
                     stop = _LIST_END.search(text, last[1], e)
                     list_end = stop.start() if stop else e
-                    for p in placed:
-                        if last[1] <= p.start < list_end and p.entity.type == "Project" and p.entity.id != subj.id:
+                    objs = [p for p in placed if last[1] <= p.start < list_end and p.entity.type == "Project"]
+                    if objs and not _CJK.search(text[last[0] : last[1]]):
+                        # English: the list starts right after the cue and runs on through commas and "and".
+                        if len(text[last[1] : objs[0].start].strip()) > 12:
+                            objs = []
+                        for k in range(1, len(objs)):
+                            if not _COORD.match(text[objs[k - 1].end : objs[k].start]):
+                                objs = objs[:k]
+                                break
+                    for p in objs:
+                        if p.entity.id != subj.id:
                             ex.add_rel(subj, "integrates", p.entity, (s, e))
             for m in within(found["replaces"]):
                 _binary(ex, u, (s, e), placed, m, "replaces", ("Project",))
@@ -486,6 +507,15 @@ def cued(ex: Extractor) -> None:
 
 _CLAUSE = re.compile(r"[,，;；:：]")
 _LIST_END = re.compile(r"[:：;；]")
+# English subjects that stand for the item's project.
+_EN_PRONOUN = re.compile(
+    r"(?:^|[.;:]\s+|\n\s*)(?:it|the (?:full )?(?:bundle|distribution|image))(?:\s+(?:now|also|still))?\s+$",
+    re.IGNORECASE,
+)
+# Between an English subject and its integrates cue: a version, an adverb, a relative pronoun.
+_EN_SUBJECT_GAP = re.compile(
+    r"^(?:\s|\*|\]|\)|\(|`|v?\d[\w.+-]*|now|also|still|already|which|that|will|can|now)*$", re.IGNORECASE
+)
 # An opening name that only qualifies the subject ("Kubernetes 的 GraphQL API", "Mixer 被废弃").
 _OPENING_MODIFIER = re.compile(r"\s*(?:的|被|[’']s\b)")
 # "除 Istio 外还可以选用 …", "besides Istio": a name after 除/besides is not the clause's subject.
