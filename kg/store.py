@@ -216,6 +216,17 @@ class GraphStore:
             return
         garbage = self._garbage_update([w.graph for w in writes])
         build = NamedNode(ids.GRAPH_BUILD)
+        fresh = not any(self.store.contains_named_graph(NamedNode(w.graph)) or self._has_record(w.path) for w in writes)
+        if fresh:
+            # Nothing to replace (a fresh build, or new issues): one load is one transaction too, and
+            # Oxigraph loads N-Quads about twice as fast as it parses an INSERT DATA update.
+            records = "".join(
+                line[:-2] + f" {build} .\n"
+                for w in writes
+                for line in self._record_triples(w.path, w.graph, w.content_hash).splitlines()
+            )
+            self.store.load(("".join(w.nquads for w in writes) + records).encode("utf-8"), RdfFormat.N_QUADS)
+            return
         parts: list[str] = []
         for write in writes:
             graph = NamedNode(write.graph)
@@ -233,6 +244,12 @@ class GraphStore:
         if garbage:
             parts.append(" ;\n" + garbage)
         self.store.update("".join(parts))
+
+    def _has_record(self, path: str) -> bool:
+        record = self._record_node(path)
+        return (
+            next(iter(self.store.quads_for_pattern(record, None, None, NamedNode(ids.GRAPH_BUILD))), None) is not None
+        )
 
     def _garbage_update(self, graphs: Sequence[str]) -> str:
         """An update dropping the shared facts the current versions of ``graphs`` back, unless
