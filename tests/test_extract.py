@@ -496,3 +496,15 @@ def test_english_integrates_needs_its_own_subject() -> None:
     assert {("MicroK8s", "integrates", "Istio"), ("MicroK8s", "integrates", "Knative")} <= t
     assert ("Helm", "integrates", "Knative") in t  # "It": the item's project
     assert not any(p == "integrates" and o in ("kubelet", "kube-proxy", "Helm") for _, p, o in t)
+
+
+def test_english_uses_needs_its_own_subject() -> None:
+    text = (
+        "## News\n\nCilium is now built on eBPF. Helm 3 [uses kubectl](https://example.com/pr/1) for tests. "
+        "Shift to using Knative when you can. Tests for kubelet now use Go.\n\n"
+        "## Other\n\nMicroK8s 1.16 is out. It leverages eBPF.\n"
+    )
+    ex = extract(make_issue(text, series="lwkd"), fixture_catalog())
+    uses = {(s, o) for s, p, o in triples(ex) if p == "uses"}
+    assert {("Cilium", "eBPF"), ("Helm", "kubectl"), ("MicroK8s", "eBPF")} <= uses
+    assert not any(o in ("Knative", "Go") for _, o in uses)  # no subject of their own

@@ -507,6 +507,14 @@ def cued(ex: Extractor) -> None:
 
 _CLAUSE = re.compile(r"[,，;；:：]")
 _LIST_END = re.compile(r"[:：;；]")
+# Between an English subject and its uses cue ("kube-up.sh uses", "Kubernetes is now built using").
+_EN_USES_GAP = re.compile(
+    r"^(?:\s|\*|\[|\]|\)|\(|`|\.sh|v?\d[\w.+-]*|now|also|still|already|which|that|will|can|is|are|was|were|be|been|"
+    r"being|built|written|implemented|now)*$",
+    re.IGNORECASE,
+)
+# A name after a preposition is not a subject ("Tests for kubelet now use Go").
+_EN_PREPOSITION = re.compile(r"(?<![\w-])(?:for|of|in|with|to|from|on|by|via|about|into|under)\s+[\[`*]*$", re.I)
 # English subjects that stand for the item's project.
 _EN_PRONOUN = re.compile(
     r"(?:^|[.;:]\s+|\n\s*)(?:it|the (?:full )?(?:bundle|distribution|image))(?:\s+(?:now|also|still))?\s+$",
@@ -514,7 +522,7 @@ _EN_PRONOUN = re.compile(
 )
 # Between an English subject and its integrates cue: a version, an adverb, a relative pronoun.
 _EN_SUBJECT_GAP = re.compile(
-    r"^(?:\s|\*|\]|\)|\(|`|v?\d[\w.+-]*|now|also|still|already|which|that|will|can|now)*$", re.IGNORECASE
+    r"^(?:\s|\*|\[|\]|\)|\(|`|v?\d[\w.+-]*|now|also|still|already|which|that|will|can|now)*$", re.IGNORECASE
 )
 # An opening name that only qualifies the subject ("Kubernetes 的 GraphQL API", "Mixer 被废弃").
 _OPENING_MODIFIER = re.compile(r"\s*(?:的|被|[’']s\b)")
@@ -610,6 +618,25 @@ def _head_after_de(
     return head, implemented
 
 
+def _english_subject(
+    ex: Extractor, u: Unit, placed: list[Placed], subj: Entity, cue_start: int, sent_start: int
+) -> Entity | None:
+    """English "X uses/is built on Y": X must be the cue's own subject, with at most an auxiliary between
+    ("Kubernetes is now built using Go"), or "it" for the item's project; not the item's topic by default."""
+    text = ex.text
+    if _EN_PRONOUN.search(text[max(sent_start, cue_start - 30) : cue_start]):
+        return ex.topic(u)
+    own = [p for p in placed if sent_start <= p.start and p.end <= cue_start and p.entity.type == "Project"]
+    if (
+        own
+        and own[-1].entity.id == subj.id
+        and _EN_USES_GAP.match(text[own[-1].end : cue_start])
+        and not _EN_PREPOSITION.search(text[max(sent_start, own[-1].start - 12) : own[-1].start])
+    ):
+        return subj
+    return None
+
+
 def _binary(
     ex: Extractor,
     u: Unit,
@@ -643,6 +670,8 @@ def _binary(
                     ex.add_rel(user.entity, pred, p.entity, sent)
             return
     subj = _subject(ex, u, placed, m[0], sent[0])
+    if subj is not None and pred == "uses" and not _CJK.search(ex.text[m[0] : m[1]]):
+        subj = _english_subject(ex, u, placed, subj, m[0], sent[0])
     if subj is None:
         return
     for p in objs:
