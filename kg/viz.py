@@ -503,7 +503,11 @@ def add_comention_edges(
 ) -> None:
     """Add ``coMentioned`` edges (weight = shared sentences) between view nodes sharing >= threshold sentences."""
     pairs: dict[tuple[str, str], int] = defaultdict(int)
-    for issue, members in sentence_groups(store).values():
+    if window is None:
+        # Count in the store, for the view's nodes only: fetching every mention row of a large
+        # store into Python took gigabytes (10,000 issues).
+        pairs.update(_comention_counts(store, sorted(view.nodes)))
+    for issue, members in sentence_groups(store).values() if window is not None else ():
         if window is not None and issue not in window:
             continue
         inside = sorted(m for m in members if m in view)
@@ -515,6 +519,19 @@ def add_comention_edges(
         max_edges = 3 * max(1, view.number_of_nodes())
     for n, a, b in strong[:max_edges]:
         view.add_edge(a, b, key=COMENTION, predicate=COMENTION, weight=n)
+
+
+def _comention_counts(store: Any, nodes: list[str]) -> dict[tuple[str, str], int]:
+    if not nodes:
+        return {}
+    values = " ".join(f"<{n}>" for n in nodes if n.startswith(("http://", "https://")))
+    sparql = _PREFIXES + (
+        "SELECT ?a ?b (COUNT(DISTINCT ?ev) AS ?n) WHERE { "
+        f"VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+        "?m1 cnkg:refersTo ?a ; nif:sentence ?ev . ?m2 cnkg:refersTo ?b ; nif:sentence ?ev . "
+        "FILTER(STR(?a) < STR(?b)) } GROUP BY ?a ?b"
+    )
+    return {(row["a"], row["b"]): int(row["n"]) for row in select(store, sparql)}
 
 
 def overview(store: Any, out: Path, top: int = OVERVIEW_NODES, title: str = "cnkg — most mentioned") -> Path:
