@@ -71,9 +71,16 @@ def file_hash(raw: bytes, fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
 
 
+PIPELINE_CODE = ("ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py")
+
+
 def extractor_fingerprint(catalog: Any) -> str:
-    """Changes whenever re-extraction could give another result: code version, catalog, patterns."""
+    """Changes whenever re-extraction could give another result: the per-issue code, catalog, patterns."""
     digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for part in PIPELINE_CODE:
+        for path in sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]:
+            digest.update(path.name.encode() + path.read_bytes())
     digest.update(str(getattr(catalog, "fingerprint", "")).encode())
     if PATTERNS_DIR.is_dir():
         for path in sorted(PATTERNS_DIR.rglob("*")):

@@ -5,6 +5,7 @@ A canned query is a SPARQL file whose header comment documents it::
     # title: Most-mentioned projects
     # description: Projects by number of mentions, optionally for one series or year.
     # param: series (string, optional): series slug, e.g. lwkd or cloud-native-weekly
+    # param: name (name): an entity's name or alias, matched case-insensitively
     # param: year (integer, optional): only issues published that year
     # param: limit (integer, optional, default 20): how many rows
 
@@ -30,7 +31,7 @@ from kg.errors import KgError
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<spec>[^)]*)\)\s*:\s*(?P<doc>.*)$")
-_TYPES = {"string", "integer", "iri", "date", "boolean"}
+_TYPES = {"string", "name", "integer", "iri", "date", "boolean"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,11 @@ def bind_params(query: CannedQuery, given: dict[str, str]) -> dict[str, Any]:
             bound[param.name] = Literal(
                 "true" if value.lower() in ("1", "true", "yes") else "false", datatype=XSD.boolean
             )
+        elif param.type == "name":
+            # Entity names match the store's cnkg:nameKey (an index lookup, not a scan of every label).
+            from kg.rdf import name_key
+
+            bound[param.name] = Literal(name_key(value))
         else:
             bound[param.name] = Literal(value)
     return bound

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -83,6 +84,11 @@ _URI = XSD.anyURI
 
 def has_cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def name_key(name: str) -> str:
+    """The case- and width-insensitive key under which an entity's names are looked up (cnkg:nameKey)."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
 
 
 def label_literal(text: str) -> Literal:
@@ -178,6 +184,8 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             add(Quad(node, RDFS.label, label_literal(entity.label), shared))
             for alias in sorted(set(entity.aliases) - {entity.label}):
                 add(Quad(node, SKOS.altLabel, label_literal(alias), shared))
+            for key in sorted({name_key(n) for n in [entity.label, *entity.aliases]}):
+                add(Quad(node, CNKG.nameKey, Literal(key), shared))
             quads.extend(_entity_props(node, entity.props, shared))
         if entity.mentions:
             add(Quad(issue_node, CNKG.mentions, node, graph))
@@ -319,6 +327,9 @@ def catalog_quads(catalog: object) -> list[Quad]:
             quads.append(Quad(node, RDFS.label, Literal(entry.name_zh, language="zh"), graph))
         for alias in sorted(set(entry.aliases) - {entry.name}):
             quads.append(Quad(node, SKOS.altLabel, label_literal(alias), graph))
+        names = [entry.name, *entry.aliases, *([entry.name_zh] if getattr(entry, "name_zh", None) else [])]
+        for key in sorted({name_key(n) for n in names}):
+            quads.append(Quad(node, CNKG.nameKey, Literal(key), graph))
         props = {
             "homepage": getattr(entry, "homepage", None),
             "repo": getattr(entry, "repo", None),
