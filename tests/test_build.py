@@ -205,7 +205,7 @@ def test_killed_build_leaves_a_consistent_store_that_the_next_build_completes(tm
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     text = SEED.read_text(encoding="utf-8")
-    for n in range(100, 260):
+    for n in range(100, 500):
         (corpus / f"cnw-{n}.txt").write_text(text.replace("Vol. 17", f"Vol. {n}"), encoding="utf-8")
     out = tmp_path / "build"
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -219,7 +219,7 @@ def test_killed_build_leaves_a_consistent_store_that_the_next_build_completes(tm
     deadline = time.monotonic() + 120
     stored = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.5)
+        time.sleep(0.1)
         stored = _issues_in(out)
         if stored >= 64:
             break
@@ -228,9 +228,9 @@ def test_killed_build_leaves_a_consistent_store_that_the_next_build_completes(tm
     assert 0 < stored, "the build wrote nothing before it was killed"
 
     partial = _issues_in(out)
-    assert partial < 160  # killed mid-way (each batch is one transaction)
+    assert partial < 400  # killed mid-way (each batch is one transaction)
     resumed = build([corpus], out, write_html=False)
-    assert resumed.ok and resumed.skipped == partial and len(resumed.built) == 160 - partial
+    assert resumed.ok and resumed.skipped == partial and len(resumed.built) == 400 - partial
     fresh = tmp_path / "fresh"
     build([corpus], fresh, write_html=False)
     with GraphStore.open(out, read_only=True) as a, GraphStore.open(fresh, read_only=True) as b:
