@@ -259,14 +259,15 @@ _SENTENCE_END = re.compile(r"[\n。！？!?]")
 
 
 class _SentenceIndex:
-    """Sentence boundaries of a text found once, so each mention's sentence is a bisect away."""
+    """The sentence (or list item line) around a span — the evidence a mention sits in — with the
+    sentence boundaries of the text found once, so each lookup is a bisect."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
 
     def around(self, start: int, end: int) -> Span:
-        """Same result as :func:`sentence_span`."""
+        """The sentence containing [start, end), with its closing punctuation, trimmed of whitespace."""
         text, ends = self.text, self.ends
         i = bisect.bisect_left(ends, start) - 1  # last delimiter before start
         left = ends[i] + 1 if i >= 0 else 0
@@ -292,25 +293,6 @@ class _SectionIndex:
     def at(self, offset: int) -> Section | None:
         i = bisect.bisect_right(self.points, offset) - 1
         return self.inner[i] if i >= 0 else None
-
-
-def sentence_span(issue: Issue, start: int, end: int) -> Span:
-    """The sentence (or list item line) around [start, end): the evidence a mention sits in."""
-    text = issue.text
-    left = start
-    while left > 0 and text[left - 1] not in "\n。！？!?":
-        left -= 1
-    right = end
-    while right < len(text) and text[right] not in "\n。！？!?":
-        right += 1
-    if right < len(text) and text[right] != "\n":
-        right += 1  # keep the sentence's closing punctuation
-    # Trim whitespace so the span is the sentence itself.
-    while left < right and text[left].isspace():
-        left += 1
-    while right > left and text[right - 1].isspace():
-        right -= 1
-    return Span(left, right, text[left:right])
 
 
 def catalog_quads(catalog: object) -> list[Quad]:

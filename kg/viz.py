@@ -25,22 +25,8 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KgError
-
-CNKG = "https://w3id.org/cnkg/ontology#"
-ID = "https://w3id.org/cnkg/id/"
-
-ENTITY_TYPES = (
-    "Project",
-    "Release",
-    "Feature",
-    "KEP",
-    "Person",
-    "Organization",
-    "Article",
-    "Technology",
-    "Event",
-    "Vulnerability",
-)
+from kg.ids import ID
+from kg.model import ENTITY_TYPES
 
 # Relations between entities (FORMAT.md predicates, camel-cased).  Issue-level ones
 # (authoredBy, editedBy, publishedBy, recommends from an issue) drop out because their
