@@ -3,6 +3,10 @@
 Run: ``python bench/run.py`` (what ``make bench`` does) or with flags::
 
     python bench/run.py --sizes 1000,10000 --runs 5 --big-runs 1 --big-workers 2
+
+The defaults (sizes 100,1000,10000; 3 runs, 1 run of the 10,000-issue build with 2 workers; queries capped at
+15 s; rdflib on 100 issues; 2 incremental runs) take about 40 minutes on 2 shared cores; 5 runs of every build
+do not fit that (a 10,000-issue build takes ~7 minutes).
     python bench/run.py --quick            # sizes 100,1000, 3 runs, 60 LWKD files, rdflib on 100 issues
     python bench/run.py --skip-builds      # reuse the stores of a previous run (queries, incremental only)
 
@@ -412,6 +416,8 @@ class Report:
         print(f"\n== {title}")
 
     def table(self, header: list[str], rows: list[list[str]]) -> None:
+        if self.lines and self.lines[-1]:
+            self.lines.append("")
         self.lines.append("| " + " | ".join(header) + " |")
         self.lines.append("|" + "|".join(" --- " for _ in header) + "|")
         for row in rows:
@@ -421,6 +427,8 @@ class Report:
             print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
     def text(self, line: str) -> None:
+        if self.lines and self.lines[-1].startswith("|"):
+            self.lines.append("")
         self.lines.append(line)
         print("  " + line)
 
@@ -459,19 +467,19 @@ def main(argv: list[str] | None = None) -> int:
         _query_child(argv[1], argv[2], int(argv[3]), float(argv[4]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000", help="synthetic corpus sizes (default 1000,10000)")
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--sizes", default="100,1000,10000", help="synthetic corpus sizes (default 100,1000,10000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--big", type=int, default=10000, help="sizes >= this are 'big' (default 10000)")
     parser.add_argument("--big-runs", type=int, default=1, help="runs of each big build (default 1)")
     parser.add_argument("--workers", default="1,2", help="worker counts for builds (default 1,2)")
     parser.add_argument("--big-workers", default="2", help="worker counts for big builds (default 2)")
     parser.add_argument("--extract-files", type=int, default=0, help="LWKD files for throughput (default all)")
     parser.add_argument("--extract-runs", type=int, default=0, help="runs of the extraction (default --runs)")
-    parser.add_argument("--query-timeout", type=float, default=60.0, help="cap per canned query (s, default 60)")
-    parser.add_argument("--rdflib-size", type=int, default=1000, help="store size for the rdflib comparison")
-    parser.add_argument("--rdflib-timeout", type=float, default=60.0, help="cap per rdflib query run (s)")
+    parser.add_argument("--query-timeout", type=float, default=15.0, help="cap per canned query (s, default 15)")
+    parser.add_argument("--rdflib-size", type=int, default=100, help="store size for the rdflib comparison (100)")
+    parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="cap per rdflib query run (s, 30)")
     parser.add_argument("--rdflib-runs", type=int, default=3, help="runs per rdflib query (default 3)")
-    parser.add_argument("--incr-runs", type=int, default=0, help="runs of each incremental build (default --runs)")
+    parser.add_argument("--incr-runs", type=int, default=2, help="runs of each incremental build (default 2)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cnkg-bench"))
     parser.add_argument("--skip-builds", action="store_true", help="reuse the stores of a previous run")
