@@ -145,6 +145,8 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callabl
 
 def _results(todo: Sequence[tuple[str, str]], catalog: Any, workers: int) -> Iterator[Processed]:
     """Processed issues, in completion order, with a bounded number in flight."""
+    if not todo:
+        return  # nothing to extract: do not load the NLP pipeline
     if workers <= 1 or len(todo) < 2:
         _init_worker(catalog)
         for path, content_hash in todo:
@@ -206,9 +208,9 @@ def build(
     graph_store = GraphStore.open(out_dir, create=True)
     try:
         static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
-        graph_store.replace_static_graph(ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash)
+        static_changed = graph_store.replace_static_graph(ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash)
         ontology = ontology_quads()
-        graph_store.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
+        static_changed |= graph_store.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
 
         records = graph_store.sources()
         claimed = {r.graph: p for p, r in records.items() if not p.startswith("static:")}
@@ -273,9 +275,12 @@ def build(
         finally:
             stop()
 
-        summary.exports_written = _write_exports(graph_store, out_dir, write_html)
-        summary.issues_in_store = sum(1 for p in graph_store.sources() if not p.startswith("static:"))
-        summary.triples = graph_store.count()
+        sources = graph_store.sources()
+        summary.exports_written = _write_exports(graph_store, out_dir, write_html, sources)
+        summary.issues_in_store = sum(1 for p in sources if not p.startswith("static:"))
+        summary.triples = _triple_count(
+            graph_store, out_dir, changed=bool(static_changed or summary.built or summary.removed)
+        )
     finally:
         graph_store.close()
     summary.seconds = time.perf_counter() - started
@@ -289,11 +294,23 @@ def _quads_hash(quads: Sequence[Any]) -> str:
     return digest.hexdigest()
 
 
-def _write_exports(graph_store: Any, out_dir: Path, write_html: bool) -> bool:
+def _triple_count(graph_store: Any, out_dir: Path, changed: bool) -> int:
+    """The store's size; counted again only when the build changed something (a full count takes seconds)."""
+    cache = out_dir / ".triple-count"
+    if not changed and cache.exists():
+        text = cache.read_text().strip()
+        if text.isdigit():
+            return int(text)
+    count = graph_store.count()
+    cache.write_text(str(count))
+    return count
+
+
+def _write_exports(graph_store: Any, out_dir: Path, write_html: bool, sources: dict[str, Any]) -> bool:
     """Write graph.trig (and graph.html) when the store's content changed since they were written."""
     from kg.store import EXPORTS_STAMP
 
-    records = sorted((r.path, r.content_hash) for r in graph_store.sources().values())
+    records = sorted((r.path, r.content_hash) for r in sources.values())
     version = hashlib.sha256(repr((records, write_html)).encode()).hexdigest()
     stamp = out_dir / EXPORTS_STAMP
     trig = out_dir / "graph.trig"
