@@ -208,7 +208,11 @@ def build(
     graph_store = GraphStore.open(out_dir, create=True)
     try:
         static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
-        static_changed = graph_store.replace_static_graph(ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash)
+        # A new extractor (code, catalog or patterns) re-extracts every stored issue: the shared facts
+        # are rebuilt from scratch with them, so none of the old extractor's survives.
+        static_changed = graph_store.replace_static_graph(
+            ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash, clear=[ids.GRAPH_ENTITIES]
+        )
         ontology = ontology_quads()
         static_changed |= graph_store.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
 
@@ -232,6 +236,14 @@ def build(
             if record is not None and record.content_hash == content_hash:
                 summary.skipped += 1
             else:
+                todo.append((key, content_hash))
+        # Stored issues outside PATHS that an earlier extractor built are brought up to date too: the
+        # store holds one extractor's output, never a mix.
+        for key, record in sorted(records.items()):
+            if key.startswith("static:") or key in seen or not Path(key).is_file():
+                continue
+            content_hash = file_hash(Path(key).read_bytes(), fingerprint)
+            if record.content_hash != content_hash:
                 todo.append((key, content_hash))
 
         # Sources under the given roots whose files are gone: their graphs go too.

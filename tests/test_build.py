@@ -261,3 +261,30 @@ def test_lwkd_builds_with_two_workers(tmp_path: Path, lwkd_dir: Path) -> None:
     one_worker = GraphStore.open(tmp_path / "one", read_only=True)
     assert two_workers.canonical_nquads() == one_worker.canonical_nquads()
     assert one.ok
+
+
+def test_new_catalog_rebuilds_everything_like_a_fresh_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.catalog
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "vol-18.txt").write_text(SEED.read_text(encoding="utf-8").replace("Vol. 17", "Vol. 18"), encoding="utf-8")
+    full_catalog = kg.catalog.load_catalog
+    empty = tmp_path / "empty-catalog"
+    empty.mkdir()
+    out = tmp_path / "build"
+
+    # First with no catalog (projects are discovered, named as written), then with the real one.
+    monkeypatch.setattr(kg.catalog, "load_catalog", lambda dirs=None: full_catalog([empty]))
+    assert build([corpus, other], out, write_html=False).ok
+    monkeypatch.setattr(kg.catalog, "load_catalog", full_catalog)
+    again = build([corpus], out, write_html=False)  # PATHS leave out vol-18: it is re-extracted all the same
+    assert again.ok and len(again.built) == 2
+
+    fresh = tmp_path / "fresh"
+    assert build([corpus, other], fresh, write_html=False).ok
+    with GraphStore.open(out, read_only=True) as a, GraphStore.open(fresh, read_only=True) as b:
+        assert a.canonical_nquads() == b.canonical_nquads()
