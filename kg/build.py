@@ -330,7 +330,7 @@ def _write_exports(graph_store: Any, out_dir: Path, write_html: bool, sources: d
     if stamp.exists() and stamp.read_text() == version and trig.exists() and (html.exists() or not write_html):
         return False
     stamp.unlink(missing_ok=True)  # stale until both files are rewritten
-    graph_store.export(trig, RdfFormat.TRIG)
+    graph_store.export_trig_cached(trig, out_dir / ".exports")
     if write_html:
         try:
             from kg.viz import overview

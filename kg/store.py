@@ -10,6 +10,7 @@ at any point leaves a consistent store that the next build completes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -361,6 +362,47 @@ class GraphStore:
         """Sorted N-Quads of the content (no blank nodes are written, so sorting is canonical)."""
         lines = serialize(self.content_quads(), format=RdfFormat.N_QUADS).decode("utf-8").splitlines()
         return "\n".join(sorted(lines)) + "\n"
+
+    def export_trig_cached(self, out: Path, cache: Path) -> None:
+        """Write graph.trig from per-graph chunks, re-serialising only issue graphs whose source changed.
+
+        Chunks of issue graphs are cached under ``cache`` by graph and content hash; the shared graphs
+        (entities, catalog, ontology) are serialised each time.  Same bytes as a full rewrite would give
+        chunk by chunk, so the file stays deterministic.
+        """
+        cache.mkdir(parents=True, exist_ok=True)
+        hashes = {r.graph: r.content_hash for r in self.sources().values()}
+        header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
+        used: set[str] = set()
+        tmp = out.with_name(out.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(header)
+            for graph in self.named_graphs():
+                if graph == ids.GRAPH_BUILD:
+                    continue
+                content_hash = hashes.get(graph)
+                chunk_file = None
+                if content_hash is not None:
+                    name = hashlib.sha256(f"{graph} {content_hash}".encode()).hexdigest()[:32] + ".trig"
+                    chunk_file = cache / name
+                    used.add(name)
+                    if chunk_file.exists():
+                        handle.write(chunk_file.read_text(encoding="utf-8"))
+                        continue
+                chunk = self._trig_chunk(graph)
+                if chunk_file is not None:
+                    chunk_file.write_text(chunk, encoding="utf-8")
+                handle.write(chunk)
+        os.replace(tmp, out)
+        for stale in cache.glob("*.trig"):
+            if stale.name not in used:
+                stale.unlink()
+
+    def _trig_chunk(self, graph: str) -> str:
+        quads = sorted(self.store.quads_for_pattern(None, None, None, NamedNode(graph)), key=str)
+        text = serialize(quads, format=RdfFormat.TRIG, prefixes=PREFIXES).decode("utf-8")
+        # The prefixes are declared once at the top of the file.
+        return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("@prefix "))
 
     def export(self, out: Path, fmt: RdfFormat) -> None:
         """Write the content (all graphs but the bookkeeping) atomically: a temp file renamed into place."""
