@@ -227,7 +227,7 @@ def test_imported_entries_lose_to_team_entries(tmp_path: Path) -> None:
 def test_import_landscape_fixture(tmp_path: Path) -> None:
     team = load_catalog([FIXTURES / "team"])
     out = tmp_path / "imported" / "landscape.yaml"
-    written = import_landscape(FIXTURES / "landscape.yml", out, team=team)
+    written = import_landscape(FIXTURES / "landscape-sample.yml", out, team=team)
     doc = yaml.safe_load(out.read_text(encoding="utf-8"))
     by_key = {e["key"]: e for e in doc["entries"]}
     assert written == 2 and set(by_key) == {"pathfinder", "service-wire"}
@@ -243,14 +243,82 @@ def test_import_landscape_fixture(tmp_path: Path) -> None:
     assert loaded.get("Project", "cilium").category == "Runtime"
     assert loaded.by_repo("https://github.com/example/service-wire").key == "service-wire"
     before = out.read_bytes()
-    import_landscape(FIXTURES / "landscape.yml", out, team=team)
+    import_landscape(FIXTURES / "landscape-sample.yml", out, team=team)
     assert out.read_bytes() == before
 
 
+# A small kep.yaml tree written by hand (not copied from ../shared): odd values on purpose — a number
+# as a string, an impossible date, placeholder milestones, two files claiming one number, the template.
+KEP_FIXTURES = {
+    "NNNN-kep-template/kep.yaml": """\
+title: KEP Template
+kep-number: NNNN
+authors: ["@jane.doe"]
+owning-sig: sig-xxx
+status: provisional|implementable|implemented|deferred|rejected|withdrawn|replaced
+latest-milestone: "v1.19"
+""",
+    "sig-cloud-provider/2133-out-of-tree-credential-provider/kep.yaml": """\
+title: Out-of-tree Credential Provider
+kep-number: 2133
+authors: ["@someone"]
+owning-sig: sig-cloud-provider
+status: replaced
+""",
+    "sig-network/563-dual-stack/kep.yaml": """\
+title: Kubernetes Dual-stack Support
+kep-number: "563"
+authors: ["@leblancd"]
+owning-sig: sig-network
+status: implemented
+creation-date: 2018-13-45
+stage: stable
+latest-milestone: '0.0'
+milestone:
+  alpha: "v1.16"
+  beta: "v1.21"
+  stable: TBD
+""",
+    "sig-node/2133-kubelet-credential-providers/kep.yaml": """\
+title: Kubelet Credential Provider
+kep-number: 2133
+authors: ["@andrewsykim"]
+owning-sig: sig-node
+status: implemented
+stage: stable
+latest-milestone: "v1.26"
+milestone: {alpha: "v1.20", beta: "v1.24", stable: "v1.26"}
+""",
+    "sig-scheduling/624-scheduling-framework/kep.yaml": """\
+title: Scheduling Framework
+kep-number: 624
+authors:
+- "@bsalamat"
+- "@misterikkit"
+owning-sig: sig-scheduling
+status: implemented
+creation-date: 2018-04-09
+stage: stable
+latest-milestone: "v1.19"
+milestone:
+  alpha: "v1.16"
+  stable: "v1.19"
+""",
+}
+
+
+def write_keps(root: Path) -> Path:
+    for relative, text in KEP_FIXTURES.items():
+        path = root / "keps" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root / "keps"
+
+
 def test_import_keps_fixture(tmp_path: Path) -> None:
-    out = tmp_path / "keps.yaml"
-    assert import_keps(FIXTURES / "keps", out) == 3  # the template has no number
-    loaded = load_catalog([tmp_path])
+    out = tmp_path / "out" / "keps.yaml"
+    assert import_keps(write_keps(tmp_path / "tree"), out) == 3  # the template has no number
+    loaded = load_catalog([out.parent])
     kep = loaded.find_kep(624)
     assert kep is not None and kep.type == "KEP" and kep.key == "624" and kep.name == "KEP-624"
     assert (kep.title, kep.sig, kep.status, kep.stage) == (
