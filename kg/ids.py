@@ -21,6 +21,15 @@ GRAPH_BUILD = ID + "graph/build"  # bookkeeping of `kg build` (source hashes)
 # however many issues state them: Oxigraph's union default graph does not merge duplicates,
 # so repeating them in every issue graph would multiply every join.
 GRAPH_ENTITIES = ID + "graph/entities"
+# Sums of the per-issue tallies (cnkg:MentionTotal, cnkg:CoMentionTotal), derived from the issue graphs by
+# kg.aggregates.refresh: what the ranking queries read instead of every mention.
+GRAPH_STATS = ID + "graph/stats"
+
+# Tally nodes (per issue: cnkg:MentionTally, cnkg:CoMentionTally; per store: cnkg:MentionTotal,
+# cnkg:CoMentionTotal) are named by a hash of what they count: ``TALLY + sha1(kind, IRIs…)[:TALLY_DIGITS]``.
+# kg.aggregates computes the same IRIs in SPARQL (SHA1, SUBSTR), so both must keep this scheme.
+TALLY = ID + "tally/"
+TALLY_DIGITS = 24
 
 # Path segment used in entity IRIs, per entity type.
 TYPE_SEGMENT = {
@@ -75,9 +84,12 @@ def newsletter_iri(series: str) -> str:
     return f"{ID}newsletter/{slug(series)}"
 
 
+GRAPH_ISSUE_PREFIX = ID + "graph/issue/"
+
+
 def issue_graph(issue_id: str) -> str:
     """The named graph holding one issue's extraction."""
-    return issue_id.replace(ID + "issue/", ID + "graph/issue/", 1)
+    return issue_id.replace(ID + "issue/", GRAPH_ISSUE_PREFIX, 1)
 
 
 def section_iri(issue_id: str, index: int) -> str:
@@ -95,6 +107,13 @@ def statement_iri(issue_id: str, subject: str, predicate: str, obj: str) -> str:
 
 def evidence_iri(issue_id: str, start: int, end: int) -> str:
     return f"{issue_id}/evidence/{start}-{end}"
+
+
+def tally_iri(kind: str, *iris: str) -> str:
+    """IRI of a tally node: ``…/id/tally/<hash>`` of its kind (mention, co-mention, mention-total,
+    co-mention-total) and the IRIs it counts (issue, entities, newsletter), space-separated."""
+    key = " ".join((kind, *iris))
+    return TALLY + hashlib.sha1(key.encode("utf-8")).hexdigest()[:TALLY_DIGITS]
 
 
 def camel(predicate: str) -> str:
