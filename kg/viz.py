@@ -1,7 +1,9 @@
 """See the graph: entity views as networkx graphs, rendered as self-contained offline HTML.
 
-``load_view`` reads entities, their mentions and the relations among them from
-the store into a ``networkx.MultiDiGraph``; ``render_html`` writes one HTML file
+``load_view`` ranks entities with the store's materialised mention counts and
+reads labels, issues, sentences and relations for the chosen ones only, into a
+``networkx.MultiDiGraph`` (``read_entities``/``read_issues`` read the whole
+store, for analytics and notebooks); ``render_html`` writes one HTML file
 with vis-network inlined (the JS/CSS shipped inside the pyvis package), our own
 template (no Bootstrap, no CDN: the page makes no network request) and the
 graph as JSON.  Tooltips, the legend and the search list are built in the page
@@ -16,17 +18,20 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from pyoxigraph import Literal, NamedNode
 
+from kg import ids
 from kg.errors import KgError
 from kg.ids import ID
 from kg.model import ENTITY_TYPES
+from kg.rdf import name_key
 
 # Relations between entities (FORMAT.md predicates, camel-cased).  Issue-level ones
 # (authoredBy, editedBy, publishedBy, recommends from an issue) drop out because their
@@ -111,10 +116,6 @@ Q_RELATIONS = _PREFIXES + f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {_REL
 Q_SENTENCE_MENTIONS = (
     _PREFIXES + "SELECT DISTINCT ?ev ?e ?i WHERE { ?m a cnkg:Mention ; cnkg:refersTo ?e ; nif:sentence ?ev . "
     "OPTIONAL { ?m cnkg:inIssue ?i } }"
-)
-Q_EVIDENCE = (
-    _PREFIXES + "SELECT DISTINCT ?e ?i ?text WHERE { VALUES ?e { %s } ?m cnkg:refersTo ?e ; cnkg:inIssue ?i ; "
-    "nif:sentence ?ev . ?ev nif:anchorOf ?text }"
 )
 
 
@@ -300,30 +301,9 @@ def resolve_types(types: Iterable[str] | None) -> set[str] | None:
     return wanted or None
 
 
-def _issue_filter(
-    issues: dict[str, IssueInfo], series: str | None, since: str | None, until: str | None
-) -> set[str] | None:
-    """Issue IRIs inside the series/date window, or None when there is no window."""
-    since, until = _check_date(since, "--since"), _check_date(until, "--until")
-    if not series and not since and not until:
-        return None
-    chosen = set(issues)
-    if series:
-        key = series.casefold()
-        chosen = {i for i in chosen if key in (issues[i].series.casefold(), issues[i].series_label.casefold()) and key}
-        if not chosen:
-            known = sorted({i.series for i in issues.values() if i.series})
-            raise KgError(f"no newsletter series '{series}' in the graph (known: {', '.join(known) or 'none'})")
-    if since:
-        # Partial dates compare by prefix: --since 2019 keeps 2019-01-01 onwards.
-        chosen = {i for i in chosen if issues[i].date and issues[i].date >= since}
-    if until:
-        chosen = {i for i in chosen if issues[i].date and issues[i].date[: len(until)] <= until}
-    return chosen
-
-
 def resolve_focus(entities: dict[str, Entity], name: str) -> list[str]:
-    """Entity IRIs whose label or altLabel equals ``name`` (case-insensitive), or whose IRI is ``name``."""
+    """Entity IRIs whose label or altLabel equals ``name`` (case-insensitive), or whose IRI is ``name``
+    (over a table from :func:`read_entities`; ``load_view`` looks names up in the store instead)."""
     if name in entities:
         return [name]
     key = name.strip().casefold()
@@ -339,9 +319,568 @@ def _issue_ref(info: IssueInfo | None, iri: str) -> dict[str, str]:
     return {"iri": iri, "label": info.label, "date": info.date, "url": info.url or iri}
 
 
-def _sort_key_issue(issues: dict[str, IssueInfo], iri: str) -> tuple[str, str, str]:
-    info = issues.get(iri)
-    return (info.date, info.number.zfill(8), iri) if info else ("", "", iri)
+# --------------------------------------------------------------------------- bounded reads
+#
+# The views read the store through its materialised counts (kg/aggregates.py): they rank with the
+# stats graph's cnkg:MentionTotal rows and fetch everything else only for the chosen nodes, in VALUES
+# blocks.  Oxigraph pays a RocksDB lookup for each join step and for each long IRI or string it hands
+# back, so the rule is few lookups in and few rows out: the work follows the size of the view, not the
+# ~600,000 mentions of a 10,000-issue store (reading those into Python took a minute and 2.5 GB).
+
+_STATS = f"<{ids.GRAPH_STATS}>"
+_CHUNK = 400  # IRIs per VALUES block: keeps each query text small
+_FIRST_PAGE = 64  # issues in the first page of a walk; pages double up to _MAX_PAGE
+_MAX_PAGE = 4096
+
+
+def _iri(iri: str) -> str:
+    """An IRI as SPARQL text (pyoxigraph checks it: a malformed IRI raises instead of changing the query)."""
+    return str(NamedNode(iri))
+
+
+def _iris(iris: Iterable[str]) -> str:
+    return " ".join(_iri(i) for i in iris)
+
+
+def _among(variable: str, iris: list[str]) -> str:
+    """A FILTER keeping ``variable`` among ``iris``.  Oxigraph joins two VALUES blocks as a cross product
+    over a scan of the whole pattern, so a query binds one variable by VALUES and tests the others."""
+    return f"FILTER({variable} IN ({', '.join(_iri(i) for i in iris)}))"
+
+
+_TYPE_FILTER = f"FILTER(?type IN ({', '.join(f'cnkg:{t}' for t in ENTITY_TYPES)}))"
+
+
+def _chunks(items: list[str], size: int = _CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _raw(store: Any, sparql: str) -> Any:
+    """Solutions as pyoxigraph terms, for callers that need a literal's language or datatype."""
+    return oxigraph_store(store).query(_PREFIXES + sparql, use_default_graph_as_union=True)
+
+
+def _select(store: Any, sparql: str) -> list[dict[str, Any]]:
+    return select(store, _PREFIXES + sparql)
+
+
+@dataclass
+class Window:
+    """The issues whose mentions count: some newsletters' and/or those inside a date range (all when empty)."""
+
+    series: list[str] | None = None  # newsletter IRIs
+    since: str | None = None  # YYYY[-MM[-DD]], inclusive, compared by prefix
+    until: str | None = None
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
+    @property
+    def empty(self) -> bool:
+        return not self.series and not self.dated
+
+    def dated_issues(self) -> str:
+        """SPARQL binding ?i (an issue inside the window that has a date), its graph ?g and its date ?d.
+
+        Only issues carry schema:datePublished (kg/rdf.py), so this is one index range, without a type
+        test per subject."""
+        parts = ["GRAPH ?g { ?i schema:datePublished ?d }", self.date_filter("?d"), self.series_scope()]
+        return " ".join(p for p in parts if p)
+
+    def issues(self) -> str:
+        """SPARQL binding ?i (any issue inside the window), its graph ?g and its date ?d when it has one."""
+        if self.dated:
+            return self.dated_issues()
+        scope = self.series_scope() or "GRAPH ?g { ?i a cnkg:Issue }"
+        return scope + " OPTIONAL { GRAPH ?g { ?i schema:datePublished ?d } }"
+
+    def series_scope(self) -> str:
+        """SPARQL binding ?i to the issues of the window's newsletters ("" without a series)."""
+        if not self.series:
+            return ""
+        return f"GRAPH ?g {{ ?i schema:isPartOf ?series_ }} {_among('?series_', self.series)}"
+
+    def date_filter(self, date: str) -> str:
+        # Partial dates compare by prefix: --since 2019 keeps 2019-01-01 onwards, --until 2019-08 all of August.
+        tests = []
+        if self.since:
+            tests.append(f"STR({date}) >= {Literal(self.since)}")
+        if self.until:
+            tests.append(f"SUBSTR(STR({date}), 1, {len(self.until)}) <= {Literal(self.until)}")
+        return f"FILTER({' && '.join(tests)})" if tests else ""
+
+
+def resolve_window(store: Any, series: str | None, since: str | None, until: str | None) -> Window:
+    """The window of ``kg viz --series/--since/--until``; an unknown series is a one-line error."""
+    window = Window(since=_check_date(since, "--since"), until=_check_date(until, "--until"))
+    if series:
+        # Newsletters that have issues: a DISTINCT over one index range, then the labels of those few.
+        used = [r["n"] for r in _select(store, "SELECT DISTINCT ?n WHERE { GRAPH ?g { ?i schema:isPartOf ?n } }")]
+        labels: dict[str, set[str]] = defaultdict(set)
+        if used:
+            q = f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {_iris(used)} }} ?n a cnkg:Newsletter ; rdfs:label ?l }}"
+            for row in _select(store, q):
+                labels[row["n"]].add(row["l"].casefold())
+        key = series.casefold()
+        window.series = sorted(n for n in used if key == local_name(n).casefold() or key in labels[n])
+        if not window.series:
+            known = sorted({local_name(n) for n in used})
+            raise KgError(f"no newsletter series '{series}' in the graph (known: {', '.join(known) or 'none'})")
+    return window
+
+
+@dataclass
+class Count:
+    mentions: int
+    issues: int
+
+
+def _count_rows(window: Window, issues: bool = True) -> str:
+    """SPARQL rows ``?e ?n`` (and ``?k`` with ``issues``) whose sums per entity are its mentions (and
+    issues) inside the window."""
+    if not window.dated:
+        # The stats graph holds one row per (entity, newsletter): a series window is a filter on them.
+        # Only a MentionTotal has a mentionCount there, so no type test (a lookup per row) is needed.
+        series = f"; cnkg:inSeries ?s }} {_among('?s', window.series)}" if window.series else "}"
+        k = "; cnkg:issueCount ?k " if issues else ""
+        return f"GRAPH {_STATS} {{ ?x cnkg:mentionCount ?n ; cnkg:tallyOf ?e {k}{series}"
+    # A date range needs the per-issue tallies of its issues (in an issue graph only a MentionTally has
+    # a mentionCount): work in proportion to the window.
+    return window.dated_issues() + " GRAPH ?g { ?x cnkg:tallyOf ?e ; cnkg:mentionCount ?n } BIND(1 AS ?k)"
+
+
+def _counts(store: Any, window: Window, iris: list[str]) -> dict[str, Count]:
+    """Mentions and issues of these entities inside the window (absent: none)."""
+    counts: dict[str, Count] = {}
+    for chunk in _chunks(iris):
+        q = (
+            f"SELECT ?e (SUM(?n) AS ?m) (SUM(?k) AS ?i) "
+            f"WHERE {{ VALUES ?e {{ {_iris(chunk)} }} {_count_rows(window)} }} "
+            "GROUP BY ?e"
+        )
+        for row in _select(store, q):
+            counts[row["e"]] = Count(int(row["m"]), int(row["i"]))
+    return counts
+
+
+def _ranked_counts(
+    store: Any, window: Window, wanted: set[str] | None, least: int, limit: int | None
+) -> list[tuple[str, int]]:
+    """(entity, mentions) with at least ``least`` (>= 1) mentions in the window, most first, ``limit`` rows."""
+    # A type test costs a lookup per entity: left out when every type is wanted (the caller checks the
+    # types of the rows it keeps), like the issue counts (read for those rows only).
+    types = (
+        f"FILTER EXISTS {{ ?e a ?type FILTER(?type IN ({', '.join(f'cnkg:{t}' for t in sorted(wanted))})) }}"
+        if wanted
+        else ""
+    )
+    q = (
+        f"SELECT ?e (SUM(?n) AS ?m) WHERE {{ {_count_rows(window, issues=False)} {types} }} GROUP BY ?e "
+        f"HAVING (SUM(?n) >= {int(least)}) ORDER BY DESC(?m)" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    )
+    return [(row["e"], int(row["m"])) for row in _select(store, q)]
+
+
+def _primary_types(store: Any, iris: list[str]) -> dict[str, str]:
+    """Each typed entity's type; an IRI typed twice keeps the first type in ENTITY_TYPES order."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(iris):
+        q = f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?e {{ {_iris(chunk)} }} ?e a ?type {_TYPE_FILTER} }}"
+        for row in _select(store, q):
+            iri, type_ = row["e"], local_name(row["type"])
+            if iri not in found or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(found[iri]):
+                found[iri] = type_
+    return found
+
+
+def _all_typed(store: Any, wanted: set[str] | None) -> dict[str, str]:
+    """Every entity of the wanted types (``--min-mentions 0`` shows the catalog: the view is that big)."""
+    found: dict[str, str] = {}
+    for row in _select(store, Q_ENTITIES):
+        iri, type_ = row["e"], local_name(row["type"])
+        if iri not in found or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(found[iri]):
+            found[iri] = type_
+    return {iri: t for iri, t in found.items() if wanted is None or t in wanted}
+
+
+def describe(store: Any, types: dict[str, str]) -> dict[str, Entity]:
+    """Labels, altLabels and flags of these entities (IRI -> type), read for them alone."""
+    entities = {iri: Entity(iri, type_) for iri, type_ in types.items()}
+    for chunk in _chunks(sorted(entities)):
+        values = _iris(chunk)
+        # Labels need the language tag, so read the raw terms.
+        q = (
+            f"SELECT DISTINCT ?e ?p ?l WHERE {{ VALUES ?e {{ {values} }} ?e ?p ?l "
+            "FILTER(?p IN (rdfs:label, skos:altLabel) && isLiteral(?l)) }"
+        )
+        for row in _raw(store, q):
+            ent = entities[row["e"].value]
+            text = row["l"].value
+            if row["p"].value.endswith("#label"):
+                ent.labels.setdefault(_lang_of(row["l"]), text)
+            elif text not in ent.alt_labels:
+                ent.alt_labels.append(text)
+        q = (
+            f"SELECT DISTINCT ?e ?p ?v WHERE {{ VALUES ?e {{ {values} }} ?e ?p ?v "
+            "FILTER(?p IN (cnkg:discovered, foaf:homepage, cnkg:url, cnkg:repository)) }"
+        )
+        for row in _select(store, q):
+            ent = entities[row["e"]]
+            prop = local_name(row["p"])
+            if prop == "discovered":
+                ent.discovered = ent.discovered or row["v"] in ("true", "1")
+            elif not ent.homepage or prop == "homepage":
+                ent.homepage = row["v"]
+    for ent in entities.values():
+        ent.alt_labels.sort()
+    return entities
+
+
+def _rank_key(entities: dict[str, Entity], counts: dict[str, Count], distance: dict[str, int]) -> Any:
+    def key(iri: str) -> tuple[int, int, str, str]:
+        count = counts.get(iri)
+        return (distance.get(iri, 0), -(count.mentions if count else 0), entities[iri].label.casefold(), iri)
+
+    return key
+
+
+def _top_entities(
+    store: Any, window: Window, wanted: set[str] | None, least: int, limit: int | None
+) -> tuple[dict[str, Entity], dict[str, Count]]:
+    """The entities an unfocused view shows: those passing the filters, the ``limit`` most mentioned.
+
+    Ranks in SPARQL and reads a little past the cut: equal counts are ordered by label, so every entity
+    tied with the last one kept is described before the cut is made."""
+    fetch = None if limit is None else limit + 32
+    while True:
+        rows = _ranked_counts(store, window, wanted, max(1, least), fetch)
+        types = _primary_types(store, [iri for iri, _ in rows])
+        kept = [(iri, c) for iri, c in rows if iri in types and (wanted is None or types[iri] in wanted)]
+        if limit is None or fetch is None or len(rows) < fetch:
+            break  # every passing entity is in
+        if len(kept) >= limit and rows[-1][1] < kept[limit - 1][1]:
+            kept = [(iri, n) for iri, n in kept if n >= kept[limit - 1][1]]
+            break  # the rows read go past the last tie
+        fetch *= 4
+    counts = _counts(store, window, [iri for iri, _n in kept])
+    chosen = {iri: types[iri] for iri, _n in kept}
+    if least <= 0 and (limit is None or len(chosen) < limit):
+        # Entities without a mention in the window (catalog-only ones) also pass.
+        chosen.update(_all_typed(store, wanted))
+    return describe(store, chosen), counts
+
+
+def _focus_roots(store: Any, name: str) -> dict[str, str]:
+    """Entities (IRI -> type) whose label or altLabel equals ``name`` case-insensitively, or whose IRI it is."""
+    if re.match(r"https?://", name):
+        types = _primary_types(store, [name]) if " " not in name and ">" not in name else {}
+        if types:
+            return types
+    key = name.strip().casefold()
+
+    def matching(iris: list[str]) -> list[str]:
+        described = describe(store, _primary_types(store, iris))
+        return sorted(iri for iri, ent in described.items() if key in ent.names())
+
+    # cnkg:nameKey (NFKC, case-folded names) is an index lookup; the names are then compared as before
+    # (case-folded only).  Stores without name keys, or a name only the plain case-fold matches, fall
+    # back to reading every label.
+    candidates = _select(store, f"SELECT DISTINCT ?e WHERE {{ ?e cnkg:nameKey {Literal(name_key(name))} }}")
+    found = matching([r["e"] for r in candidates])
+    if not found:
+        rows = _select(
+            store,
+            "SELECT DISTINCT ?e ?l WHERE { VALUES ?p { rdfs:label skos:altLabel } ?e ?p ?l FILTER(isLiteral(?l)) }",
+        )
+        found = matching(sorted({r["e"] for r in rows if r["l"].casefold() == key}))
+    if not found:
+        raise KgError(f"no entity named '{name}' in the graph")
+    return _primary_types(store, found)
+
+
+def _neighbourhood(
+    store: Any, window: Window, roots: dict[str, str], depth: int, wanted: set[str] | None, least: int
+) -> tuple[dict[str, str], dict[str, Count], dict[str, int]]:
+    """Breadth-first over relation edges among entities that pass the filters, reading one hop at a time."""
+    counts = _counts(store, window, sorted(roots))
+    types = dict(roots)
+    distance = dict.fromkeys(roots, 0)
+    verdict: dict[str, bool] = dict.fromkeys(roots, True)  # the roots pass whatever the filters say
+    frontier = sorted(roots)
+    predicates = ", ".join(f"cnkg:{p}" for p in RELATIONS)
+    for hop in range(1, depth + 1):
+        others: set[str] = set()
+        for chunk in _chunks(frontier):
+            q = (
+                f"SELECT DISTINCT ?x WHERE {{ VALUES ?n {{ {_iris(chunk)} }} {{ ?n ?p ?x }} UNION {{ ?x ?p ?n }} "
+                f"FILTER(?p IN ({predicates}) && isIRI(?x)) }}"
+            )
+            others.update(r["x"] for r in _select(store, q))
+        fresh = sorted(o for o in others if o not in verdict)
+        new_types = _primary_types(store, fresh)
+        counts.update(_counts(store, window, sorted(new_types)))
+        for iri in fresh:
+            type_ = new_types.get(iri)
+            mentions = counts[iri].mentions if iri in counts else 0
+            verdict[iri] = type_ is not None and (wanted is None or type_ in wanted) and mentions >= least
+            if type_ is not None:
+                types[iri] = type_
+        frontier = sorted(o for o in others if verdict[o] and o not in distance)
+        for iri in frontier:
+            distance[iri] = hop
+        if not frontier:
+            break
+    return {iri: types[iri] for iri in distance}, counts, distance
+
+
+# --------------------------------------------------------------------------- issues, newest or oldest first
+
+
+class IssueWalk:
+    """The window's issues in the views' order — (date, number zero-filled to 8, IRI) — a page at a time.
+
+    A page is every issue of a run of whole dates, so pages follow one another exactly and only the
+    issues of one date need their numbers.  Ordering by the date alone is one index range in Oxigraph
+    (dates are stored inline): a page of a 10,000-issue store costs a few milliseconds.  Undated issues
+    come first (oldest) as the views always sorted them."""
+
+    def __init__(self, store: Any, window: Window, newest_first: bool) -> None:
+        self.store, self.window, self.newest_first = store, window, newest_first
+        self.size = _FIRST_PAGE
+        self.cursor: Any = None  # the last date paged (a pyoxigraph Literal)
+        self.dated_done = False
+        self.undated_done = window.dated  # a date range leaves undated issues out
+        self.undated_first = not newest_first
+
+    def pages(self) -> Iterator[list[tuple[str, str]]]:
+        """(issue IRI, its graph IRI) lists, in walking order."""
+        if self.undated_first and not self.undated_done:
+            yield self._undated()
+        while not self.dated_done:
+            yield self._dated_page()
+        if not self.undated_done:
+            yield self._undated()
+
+    def _dated_page(self) -> list[tuple[str, str]]:
+        after = ""
+        if self.cursor is not None:
+            after = f"FILTER(?d {'<' if self.newest_first else '>'} {self.cursor})"
+        order = "DESC(?d)" if self.newest_first else "?d"
+        q = f"SELECT ?i ?g ?d WHERE {{ {self.window.dated_issues()} {after} }} ORDER BY {order} LIMIT {self.size}"
+        rows = [(r["i"], r["g"], r["d"]) for r in _raw(self.store, q)]
+        if len(rows) < self.size:
+            self.dated_done = True
+        else:
+            # The last date may go on past the limit: take that date's issues whole.
+            last = rows[-1][2]
+            rows = [r for r in rows if r[2] != last]
+            q = f"SELECT ?i ?g ?d WHERE {{ {self.window.dated_issues()} FILTER(?d = {last}) }}"
+            rows.extend((r["i"], r["g"], r["d"]) for r in _raw(self.store, q))
+            self.cursor = last
+        self.size = min(self.size * 2, _MAX_PAGE)
+        return self._in_order([(i.value, g.value, d.value[:10]) for i, g, d in rows])
+
+    def _undated(self) -> list[tuple[str, str]]:
+        self.undated_done = True
+        # Counting both is two index ranges (with a series, a lookup per issue); listing the undated
+        # ones needs a lookup per issue, so it is done only when some issue has no date.
+        scope = self.window.series_scope() or "GRAPH ?g { ?i a cnkg:Issue }"
+        issues = _select(self.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {scope} }}")
+        dated = _select(self.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {self.window.dated_issues()} }}")
+        if int(issues[0]["n"]) <= int(dated[0]["n"]):
+            return []
+        q = f"SELECT ?i ?g WHERE {{ {scope} FILTER NOT EXISTS {{ GRAPH ?g {{ ?i schema:datePublished ?d }} }} }}"
+        return self._in_order([(r["i"], r["g"], "") for r in _select(self.store, q)])
+
+    def _in_order(self, rows: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+        by_date: dict[str, list[str]] = defaultdict(list)
+        for issue, _graph, date in rows:
+            by_date[date].append(issue)
+        tied = sorted({i for group in by_date.values() if len(group) > 1 for i in group})
+        numbers: dict[str, str] = {}
+        for chunk in _chunks(tied):
+            q = (
+                f"SELECT ?i (MIN(STR(?n)) AS ?num) WHERE {{ VALUES ?i {{ {_iris(chunk)} }} ?i schema:issueNumber ?n }} "
+                "GROUP BY ?i"
+            )
+            numbers.update((r["i"], r["num"]) for r in _select(self.store, q))
+        rows.sort(key=lambda r: (r[2], numbers.get(r[0], "").zfill(8), r[0]), reverse=self.newest_first)
+        return [(issue, graph) for issue, graph, _date in rows]
+
+
+Hit = tuple[str, str]  # (issue IRI, its graph IRI)
+
+
+def _hits(store: Any, window: Window, newest_first: bool, pending: set[str]) -> Iterator[dict[str, list[Hit]]]:
+    """Page by page in walking order, the issues that mention each entity still in ``pending``.
+
+    The caller shrinks ``pending`` between pages and stops when it is empty.  A page is checked through
+    the tallies in its issue graphs (an index range per graph, no join; rows only for pending entities),
+    and all of a page's hits are reported, so what an entity has been given is always a complete
+    prefix of its issues."""
+    for page in IssueWalk(store, window, newest_first).pages():
+        if not pending:
+            return
+        if not page:
+            continue
+        by_graph: dict[str, set[str]] = defaultdict(set)
+        # IN compares each tally with every entity listed: for many entities (a big view) the page's
+        # tallies are read whole and sorted out here.
+        among = _among("?e", sorted(pending)) if len(pending) <= 100 else ""
+        for graphs in _chunks([g for _i, g in page], 1000):
+            q = (
+                f"SELECT DISTINCT ?g ?e WHERE {{ VALUES ?g {{ {_iris(graphs)} }} "
+                f"GRAPH ?g {{ ?x cnkg:tallyOf ?e }} {among} }}"
+            )
+            for row in _select(store, q):
+                if row["e"] in pending:
+                    by_graph[row["g"]].add(row["e"])
+        hits: dict[str, list[Hit]] = defaultdict(list)
+        for issue, graph in page:
+            for e in by_graph.get(graph, ()):
+                hits[e].append((issue, graph))
+        yield hits
+
+
+def _walk(store: Any, window: Window, wanted: dict[str, int], newest_first: bool) -> dict[str, list[Hit]]:
+    """For each entity, at least its first ``wanted[e]`` issues inside the window in walking order (or all)."""
+    found: dict[str, list[Hit]] = defaultdict(list)
+    pending = {e for e, n in wanted.items() if n > 0}
+    for hits in _hits(store, window, newest_first, pending):
+        for e, issues in hits.items():
+            found[e].extend(issues)
+        pending -= {e for e in pending if len(found[e]) >= wanted[e]}
+    return found
+
+
+def _issue_infos(store: Any, iris: list[str]) -> dict[str, IssueInfo]:
+    """Label, date, number, series and URL of these issues."""
+    facts: dict[str, dict[str, str]] = defaultdict(dict)
+    for chunk in _chunks(iris):
+        q = (
+            f"SELECT DISTINCT ?i ?p ?v WHERE {{ VALUES ?i {{ {_iris(chunk)} }} ?i ?p ?v FILTER(?p IN (rdfs:label, "
+            "schema:datePublished, schema:issueNumber, schema:isPartOf, cnkg:url)) }"
+        )
+        for row in sorted(_select(store, q), key=lambda r: (r["i"], r["p"], r["v"])):
+            facts[row["i"]].setdefault(local_name(row["p"]), row["v"])  # several values: the first, sorted
+    series = sorted({f["isPartOf"] for f in facts.values() if f.get("isPartOf")})
+    newsletters: dict[str, str] = {}
+    if series:
+        for row in _select(
+            store, f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {_iris(series)} }} ?n a cnkg:Newsletter ; rdfs:label ?l }}"
+        ):
+            newsletters.setdefault(row["n"], row["l"])
+    infos: dict[str, IssueInfo] = {}
+    for iri, fact in facts.items():
+        series_iri = fact.get("isPartOf", "")
+        infos[iri] = IssueInfo(
+            iri=iri,
+            label=fact.get("label") or local_name(iri),
+            date=fact.get("datePublished", "")[:10],
+            number=fact.get("issueNumber", ""),
+            series=local_name(series_iri) if series_iri else "",
+            series_label=newsletters.get(series_iri, ""),
+            url=fact.get("url", ""),
+        )
+    return infos
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _texts(store: Any, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    """(entity, issue graph) -> the sentences quoting the entity in that issue, sorted."""
+    texts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for start in range(0, len(pairs), _CHUNK):
+        values = " ".join(f"({_iri(g)} {_iri(e)})" for e, g in pairs[start : start + _CHUNK])
+        q = (
+            f"SELECT DISTINCT ?g ?e ?text WHERE {{ VALUES (?g ?e) {{ {values} }} "
+            "GRAPH ?g { ?m cnkg:refersTo ?e ; nif:sentence ?ev . ?ev nif:anchorOf ?text } }"
+        )
+        for row in _select(store, q):
+            texts[(row["e"], row["g"])].add(row["text"])
+    return {key: sorted(found) for key, found in texts.items()}
+
+
+def _all_texts(store: Any, window: Window, entity: str) -> set[str]:
+    """Every sentence quoting ``entity`` inside the window: two lookups per mention, only the few
+    distinct sentences handed back."""
+    scope = "" if window.empty else f"GRAPH ?g {{ ?m cnkg:inIssue ?i }} {window.issues()}"
+    q = (
+        f"SELECT DISTINCT ?text WHERE {{ GRAPH ?g {{ ?m cnkg:refersTo {_iri(entity)} ; nif:sentence ?ev . "
+        f"?ev nif:anchorOf ?text }} {scope} }}"
+    )
+    return {row["text"] for row in _select(store, q)}
+
+
+@dataclass
+class _Quotes:
+    """The sentences quoting one node, gathered from its issues newest first (in text order within one)."""
+
+    prefix: list[Hit]  # the node's newest issues, a complete prefix of them
+    issues: int  # how many issues it has in the window
+    read: int = 0  # issues of the prefix whose sentences are in ``seen``
+    seen: list[str] = field(default_factory=list)
+    goal: int = MAX_EVIDENCE  # sentences wanted: fewer when it has fewer
+
+    def add(self, texts: list[str]) -> None:
+        for text in texts:
+            if text not in self.seen:
+                self.seen.append(text)
+
+    @property
+    def done(self) -> bool:
+        return len(self.seen) >= self.goal or self.read >= self.issues
+
+
+def _evidence(
+    store: Any, window: Window, newest: dict[str, list[Hit]], counts: dict[str, Count]
+) -> dict[str, list[str]]:
+    """A few sentences quoting each node: the first MAX_EVIDENCE distinct ones reading its issues newest
+    first, and an issue's sentences in text order.
+
+    Read a few issues at a time (most nodes have three sentences in their newest two or three issues).
+    A node whose newest issues repeat one or two sentences is the costly case: whether an older issue
+    holds another one is asked once, for its distinct sentences, and only if the order among several
+    new ones matters are its older issues walked."""
+    quotes = {e: _Quotes(found, counts[e].issues if e in counts else len(found)) for e, found in newest.items()}
+
+    def read(nodes: list[str], upto: int | None) -> None:
+        batch = {e: quotes[e].prefix[quotes[e].read : upto] for e in nodes}
+        texts = _texts(store, [(e, g) for e, hits in batch.items() for _i, g in hits])
+        for e, hits in batch.items():
+            for _issue, graph in hits:
+                quotes[e].add(texts.get((e, graph), []))
+            quotes[e].read += len(hits)
+
+    for upto in (3, None):  # the first three issues of each, then the rest of what the walk found
+        read([e for e, q in quotes.items() if not q.done and q.read < len(q.prefix)], upto)
+    further: set[str] = set()
+    for e, q in quotes.items():
+        if q.done:
+            continue
+        missing = sorted(_all_texts(store, window, e) - set(q.seen))
+        if len(missing) <= 1:
+            # Nothing else quotes it, or one sentence only: it comes next whatever issue holds it.
+            q.add(missing)
+            q.goal = len(q.seen)
+        else:
+            q.goal = min(MAX_EVIDENCE, len(q.seen) + len(missing))
+            further.add(e)
+    if further:
+        # Which of several older sentences comes first: walk these nodes' issues again from the newest,
+        # reading past what was read, until enough are found.
+        given: dict[str, int] = dict.fromkeys(further, 0)  # issues the walk has given each node so far
+        for hits in _hits(store, window, True, further):
+            for e, issues in hits.items():
+                skip = max(0, quotes[e].read - given[e])
+                given[e] += len(issues)
+                quotes[e].prefix = quotes[e].prefix[: quotes[e].read] + issues[skip:]
+            read([e for e in hits if quotes[e].read < len(quotes[e].prefix)], None)
+            further -= {e for e in further if quotes[e].done}
+    return {e: q.seen[:MAX_EVIDENCE] for e, q in quotes.items()}
 
 
 # --------------------------------------------------------------------------- load_view
@@ -364,10 +903,10 @@ def load_view(
     Nodes are entity IRIs with ``label``, ``labels`` (language -> label, "" for
     untagged), ``alt_labels``, ``type``, ``mentions`` (mentions inside the
     series/date window), ``issues`` (how many issues), ``first_issue`` and
-    ``last_issue`` (dicts: iri, label, date, url), ``sources`` (issue refs, newest
-    first), ``evidence`` (a few sentences quoting it), ``homepage``,
-    ``discovered`` and ``focus``.  Edges carry ``predicate`` (local name, also
-    the edge key) and ``weight``.
+    ``last_issue`` (dicts: iri, label, date, url), ``sources`` (refs of the
+    newest MAX_SOURCES of those issues, newest first), ``evidence`` (a few
+    sentences quoting it), ``homepage``, ``discovered`` and ``focus``.  Edges
+    carry ``predicate`` (local name, also the edge key) and ``weight``.
 
     Entities with fewer than ``min_mentions`` mentions drop out (catalog-only
     entities have 0, so ``min_mentions=0`` shows the whole catalog).  With
@@ -375,113 +914,114 @@ def load_view(
     the entities named so; the focus itself is kept whatever the filters say.
     ``limit`` keeps the most mentioned (nearest first when focused).
     ``comention`` > 0 adds undirected-looking ``coMentioned`` edges between
-    view nodes that share at least that many sentences.
+    view nodes whose sentences are counted by the store's co-mention tallies
+    (pairs of projects) at least that many times.
+
+    Counts come from the materialised tallies (the stats graph, or the per-issue
+    tallies inside a date range), which `kg build` always writes; everything else
+    is read for the chosen nodes only.
     """
     if depth < 0:
         raise KgError(f"--depth must be 0 or more, not {depth}")
     if limit is not None and limit < 1:
         raise KgError(f"--limit must be 1 or more, not {limit}")
-    wanted_types = resolve_types(types)
-    issues = read_issues(store)
-    window = _issue_filter(issues, series, since, until)
-    entities = read_entities(store)
-
-    def mentions_of(ent: Entity) -> dict[str, int]:
-        if window is None:
-            return ent.per_issue
-        return {i: n for i, n in ent.per_issue.items() if i in window}
-
-    counted = {iri: mentions_of(ent) for iri, ent in entities.items()}
-    totals = {iri: sum(per.values()) for iri, per in counted.items()}
-    roots = resolve_focus(entities, focus) if focus else []
-
-    def passes(iri: str) -> bool:
-        if iri in roots:
-            return True
-        if wanted_types is not None and entities[iri].type not in wanted_types:
-            return False
-        return totals[iri] >= min_mentions
-
-    keep = {iri for iri in entities if passes(iri)}
-    relations = [(s, p, o) for s, p, o in read_relations(store) if s in entities and o in entities]
-
+    wanted = resolve_types(types)
+    window = resolve_window(store, series, since, until)
+    roots: dict[str, str] = {}
     distance: dict[str, int] = {}
-    if roots:
-        # Neighbourhood over relation edges among the entities that pass the filters.
-        adjacency: dict[str, set[str]] = defaultdict(set)
-        for s, _p, o in relations:
-            if s in keep and o in keep and s != o:
-                adjacency[s].add(o)
-                adjacency[o].add(s)
-        frontier = list(roots)
-        distance = dict.fromkeys(roots, 0)
-        for hop in range(1, depth + 1):
-            nxt = []
-            for node in frontier:
-                for other in sorted(adjacency[node]):
-                    if other not in distance:
-                        distance[other] = hop
-                        nxt.append(other)
-            frontier = nxt
-        keep = set(distance)
-
-    ranked = sorted(keep, key=lambda i: (distance.get(i, 0), -totals[i], entities[i].label.casefold(), i))
+    if focus:
+        roots = _focus_roots(store, focus)
+        chosen, counts, distance = _neighbourhood(store, window, roots, depth, wanted, min_mentions)
+        entities = describe(store, chosen)
+    else:
+        entities, counts = _top_entities(store, window, wanted, min_mentions, limit)
+    ranked = sorted(entities, key=_rank_key(entities, counts, distance))
     if limit is not None:
         ranked = ranked[:limit]
-    keep = set(ranked)
+
+    # Sources: the newest MAX_SOURCES issues (the tooltip lists those) and the first one.
+    zero = Count(0, 0)
+    newest = _walk(store, window, {e: min(counts.get(e, zero).issues, MAX_SOURCES) for e in ranked}, True)
+    oldest_wanted = {e: 1 for e in ranked if counts.get(e, zero).issues > len(newest.get(e, ()))}
+    oldest = _walk(store, window, oldest_wanted, False)
+    infos = _issue_infos(store, sorted({i for found in (*newest.values(), *oldest.values()) for i, _g in found}))
+    evidence = _evidence(store, window, {e: newest[e] for e in ranked if e in newest}, counts)
 
     view = nx.MultiDiGraph(focus=focus or "", series=series or "", since=since or "", until=until or "")
     for iri in ranked:
         ent = entities[iri]
-        per = counted[iri]
-        order = sorted(per, key=lambda i: _sort_key_issue(issues, i))
+        count = counts.get(iri, zero)
+        refs = [_issue_ref(infos.get(i), i) for i, _g in newest.get(iri, [])[:MAX_SOURCES]]
+        first = oldest[iri][0][0] if oldest.get(iri) else (newest[iri][-1][0] if newest.get(iri) else None)
         view.add_node(
             iri,
             label=ent.label,
             labels=dict(sorted(ent.labels.items())),
             alt_labels=list(ent.alt_labels),
             type=ent.type,
-            mentions=totals[iri],
-            issues=len(per),
-            first_issue=_issue_ref(issues.get(order[0]), order[0]) if order else None,
-            last_issue=_issue_ref(issues.get(order[-1]), order[-1]) if order else None,
-            sources=[_issue_ref(issues.get(i), i) for i in reversed(order)],
-            evidence=[],
+            mentions=count.mentions,
+            issues=count.issues,
+            first_issue=_issue_ref(infos.get(first), first) if first else None,
+            last_issue=refs[0] if refs else None,
+            sources=refs,
+            evidence=evidence.get(iri, []),
             homepage=ent.homepage,
             discovered=ent.discovered,
             focus=iri in roots,
         )
-    for s, p, o in relations:
-        if s in keep and o in keep:
-            view.add_edge(s, o, key=p, predicate=p, weight=1)
-    _attach_evidence(store, view, window)
+    for s, p, o in _relations_among(store, ranked):
+        view.add_edge(s, o, key=p, predicate=p, weight=1)
     if comention > 0:
-        add_comention_edges(store, view, comention, window)
+        add_tallied_comentions(store, view, comention, window)
     return view
 
 
-def _attach_evidence(store: Any, view: nx.MultiDiGraph, window: set[str] | None) -> None:
-    """A few sentences quoting each node (newest issue first), for the tooltip."""
-    nodes = list(view.nodes)
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for start in range(0, len(nodes), 400):  # VALUES in batches keeps each query small
-        chunk = nodes[start : start + 400]
-        values = " ".join(f"<{iri}>" for iri in chunk if ">" not in iri and " " not in iri)
-        if not values:
-            continue
-        for row in select(store, Q_EVIDENCE % values):
-            if window is None or row["i"] in window:
-                found[row["e"]].append((row["i"], row["text"]))
-    for iri, rows in found.items():
-        order = {ref["iri"]: n for n, ref in enumerate(view.nodes[iri]["sources"])}
-        rows.sort(key=lambda r: (order.get(r[0], 1 << 30), r[1]))
-        seen: list[str] = []
-        for _issue, text in rows:
-            if text not in seen:
-                seen.append(text)
-            if len(seen) == MAX_EVIDENCE:
-                break
-        view.nodes[iri]["evidence"] = seen
+def _relations_among(store: Any, nodes: list[str]) -> list[tuple[str, str, str]]:
+    """Relation triples between these entities, sorted."""
+    inside = set(nodes)
+    predicates = ", ".join(f"cnkg:{p}" for p in RELATIONS)
+    found: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(sorted(inside)):
+        # Only objects inside the view come back (the filter compares ids; handing back an IRI costs a read).
+        objects = _among("?o", sorted(inside)) if len(inside) <= _CHUNK else ""
+        q = (
+            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {_iris(chunk)} }} ?s ?p ?o "
+            f"FILTER(?p IN ({predicates})) {objects} }}"
+        )
+        found.update((r["s"], local_name(r["p"]), r["o"]) for r in _select(store, q) if r["o"] in inside)
+    return sorted(found)
+
+
+def add_tallied_comentions(
+    store: Any, view: nx.MultiDiGraph, threshold: int, window: Window | None = None, max_edges: int | None = None
+) -> None:
+    """Add ``coMentioned`` edges (weight = shared sentences) between view nodes sharing >= threshold sentences.
+
+    Counted by the store's co-mention tallies (cnkg:CoMentionTotal in the stats graph; the per-issue
+    cnkg:CoMentionTally inside a window), which `kg build` keeps for pairs of projects: other nodes get
+    no co-mention edge here.  ``add_comention_edges`` counts every pair from the mentions, at the price
+    of reading them all."""
+    window = window or Window()
+    nodes = sorted(view.nodes)
+    if window.empty:
+        rows = f"GRAPH {_STATS} {{ ?x a cnkg:CoMentionTotal ; cnkg:tallyOf ?a , ?b ; cnkg:sentenceCount ?n }}"
+    else:
+        rows = window.issues() + " GRAPH ?g { ?x a cnkg:CoMentionTally ; cnkg:tallyOf ?a , ?b ; cnkg:sentenceCount ?n }"
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    for chunk in _chunks(nodes):
+        for others in _chunks(nodes, 100):  # IN compares each row with every node listed
+            q = (
+                f"SELECT ?a ?b (SUM(?n) AS ?c) WHERE {{ VALUES ?a {{ {_iris(chunk)} }} {rows} "
+                f"FILTER(?b IN ({', '.join(_iri(o) for o in others)})) }} GROUP BY ?a ?b"
+            )
+            for row in _select(store, q):
+                if row["a"] < row["b"]:  # each pair comes twice; keep it in code point order
+                    pairs[(row["a"], row["b"])] += int(row["c"])
+    strong = sorted(((n, a, b) for (a, b), n in pairs.items() if n >= threshold), key=lambda t: (-t[0], t[1], t[2]))
+    if max_edges is None:
+        max_edges = 3 * max(1, view.number_of_nodes())
+    for n, a, b in strong[:max_edges]:
+        view.add_edge(a, b, key=COMENTION, predicate=COMENTION, weight=n)
 
 
 def add_comention_edges(
@@ -521,11 +1061,14 @@ def _comention_counts(store: Any, nodes: list[str]) -> dict[tuple[str, str], int
 
 
 def overview(store: Any, out: Path, top: int = OVERVIEW_NODES, title: str = "cnkg — most mentioned") -> Path:
-    """The page `kg build` writes: the most mentioned entities, their relations and strongest co-mentions."""
+    """The page `kg build` writes: the most mentioned entities, their relations and strongest co-mentions.
+
+    Ranked with the stats graph and read for the chosen nodes only, so it costs about the same on a
+    store of 100 issues as on one of 10,000 (`kg build` rewrites it after every change)."""
     view = load_view(store, min_mentions=1, limit=top)
     # Relations alone can leave most of the top nodes isolated; co-mentions in >= 2 sentences tie
     # them together, capped at one per node (the strongest) so the picture stays readable.
-    add_comention_edges(store, view, threshold=2, max_edges=max(1, view.number_of_nodes()))
+    add_tallied_comentions(store, view, threshold=2, max_edges=max(1, view.number_of_nodes()))
     return render_html(view, out, title=title)
 
 
@@ -670,7 +1213,8 @@ def view_to_data(view: nx.MultiDiGraph, physics: bool | None = None) -> dict[str
                 "sources": [
                     {**ref, "url": _safe_url(ref.get("url", ""))} for ref in attrs.get("sources", [])[:MAX_SOURCES]
                 ],
-                "more_sources": max(0, len(attrs.get("sources", [])) - MAX_SOURCES),
+                # load_view keeps only the newest MAX_SOURCES refs; ``issues`` counts them all.
+                "more_sources": max(0, max(len(attrs.get("sources", [])), attrs.get("issues", 0)) - MAX_SOURCES),
                 "evidence": [t if len(t) <= 240 else t[:239] + "…" for t in attrs.get("evidence", [])],
                 "homepage": _safe_url(attrs.get("homepage", "")),
                 "discovered": bool(attrs.get("discovered")),
