@@ -538,6 +538,17 @@ def describe(store: Any, types: dict[str, str]) -> dict[str, Entity]:
     return entities
 
 
+def _check_counted(store: Any) -> None:
+    """A store with mentions but no mention totals (built before `kg build` kept them) would give an
+    empty view without a word: say so instead.  Two index lookups."""
+    ox = oxigraph_store(store)
+    if not ox.query(
+        _PREFIXES + f"ASK {{ GRAPH {_STATS} {{ ?x a cnkg:MentionTotal }} }}", use_default_graph_as_union=True
+    ):
+        if ox.query(_PREFIXES + "ASK { ?m a cnkg:Mention }", use_default_graph_as_union=True):
+            raise KgError(f"the store has no mention counts (graph <{ids.GRAPH_STATS}>): run `kg build` again")
+
+
 def _rank_key(entities: dict[str, Entity], counts: dict[str, Count], distance: dict[str, int]) -> Any:
     def key(iri: str) -> tuple[int, int, str, str]:
         count = counts.get(iri)
@@ -927,6 +938,7 @@ def load_view(
         raise KgError(f"--limit must be 1 or more, not {limit}")
     wanted = resolve_types(types)
     window = resolve_window(store, series, since, until)
+    _check_counted(store)
     roots: dict[str, str] = {}
     distance: dict[str, int] = {}
     if focus:

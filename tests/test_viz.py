@@ -84,6 +84,14 @@ def test_unknown_focus_and_bad_filters_are_one_line_errors(store: pyoxigraph.Sto
         viz.load_view(store, series="weekly-news")
 
 
+def test_a_store_without_mention_counts_is_a_one_line_error() -> None:
+    untallied = pyoxigraph.Store()
+    untallied.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
+    with pytest.raises(KgError, match=r"no mention counts .*run `kg build` again"):
+        viz.load_view(untallied)
+    assert viz.load_view(pyoxigraph.Store()).number_of_nodes() == 0  # an empty store is just empty
+
+
 def test_types_series_and_date_window_filter_the_view(store: pyoxigraph.Store) -> None:
     assert set(viz.load_view(store, types=["release"])) == {V116}
     assert set(viz.load_view(store, types=["Project,Release"])) >= {K8S, V116}
