@@ -67,6 +67,9 @@ class GraphWrite:
     content_hash: str
     nquads: str  # the graph's quads as N-Quads text (plain data: made in worker processes)
     trig_chunk: str | None = None  # the issue graph as a graph.trig chunk, when the worker made it
+    # Where ``nquads`` switches from the issue's own graph to the shared facts, when the worker put them
+    # in that order (-1: not split); the writer then skips shared facts it has already loaded.
+    shared_from: int = -1
 
 
 def trig_chunk(quads: Iterable[Quad]) -> str:
@@ -127,6 +130,7 @@ class GraphStore:
         self.store = store
         self.read_only = read_only
         self._sources: dict[str, SourceRecord] | None = None  # bookkeeping as last read; reset on writes
+        self._shared_loaded: set[str] = set()  # shared-fact lines bulk-loaded through this object
 
     # ------------------------------------------------------------------ opening
 
@@ -244,7 +248,6 @@ class GraphStore:
         """
         if not writes:
             return
-        garbage = self._garbage_update([w.graph for w in writes], "".join(w.nquads for w in writes))
         build = NamedNode(ids.GRAPH_BUILD)
         fresh = not any(self.store.contains_named_graph(NamedNode(w.graph)) or self._has_record(w.path) for w in writes)
         if fresh and not clear:  # nothing is replaced, so no shared fact can lose its backing
@@ -256,10 +259,14 @@ class GraphStore:
                 for w in writes
                 for line in self._record_triples(w.path, w.graph, w.content_hash).splitlines()
             )
-            self._sources = None
-            self.store.bulk_load("".join(w.nquads for w in writes).encode("utf-8"), RdfFormat.N_QUADS)
+            known, self._sources = self._sources, None
+            self.store.bulk_load(self._without_loaded_shared_facts(writes).encode("utf-8"), RdfFormat.N_QUADS)
             self.store.load(records.encode("utf-8"), RdfFormat.N_QUADS)
+            if known is not None:  # only new entries were added: no need to read 10,000 of them again
+                known.update({w.path: SourceRecord(w.path, w.graph, w.content_hash) for w in writes})
+                self._sources = known
             return
+        garbage = self._garbage_update([w.graph for w in writes], "".join(w.nquads for w in writes))
         parts: list[str] = [f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in clear]
         for write in writes:
             graph = NamedNode(write.graph)
@@ -277,7 +284,23 @@ class GraphStore:
         if garbage:
             parts.append(" ;\n" + garbage)
         self._sources = None
+        self._shared_loaded.clear()  # an update may delete shared facts
         self.store.update("".join(parts))
+
+    def _without_loaded_shared_facts(self, writes: Sequence[GraphWrite]) -> str:
+        """The writes' N-Quads minus shared facts already bulk-loaded: most issues restate the same
+        entity descriptions (at 1,000 synthetic issues 125,445 such lines, 28,568 distinct)."""
+        parts: list[str] = []
+        for write in writes:
+            if write.shared_from < 0:
+                parts.append(write.nquads)
+                continue
+            parts.append(write.nquads[: write.shared_from])
+            for line in write.nquads[write.shared_from :].splitlines(keepends=True):
+                if line not in self._shared_loaded:
+                    self._shared_loaded.add(line)
+                    parts.append(line)
+        return "".join(parts)
 
     def drop_orphan_graphs(self) -> list[str]:
         """Drop issue graphs that no bookkeeping entry claims (left by a bulk load that was cut off)."""
@@ -286,6 +309,7 @@ class GraphStore:
         if orphans:
             garbage = self._garbage_update(orphans)
             self._sources = None
+            self._shared_loaded.clear()  # an update may delete shared facts
             self.store.update("".join(f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in orphans) + garbage)
         return orphans
 
@@ -375,6 +399,7 @@ class GraphStore:
             parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {self._record_node(record.path)} ?p ?o }} }} ;\n")
         if parts:
             self._sources = None
+            self._shared_loaded.clear()  # an update may delete shared facts
             self.store.update("".join(parts) + garbage)
 
     def replace_static_graph(

@@ -134,6 +134,26 @@ def test_chunks_made_by_the_workers_equal_chunks_made_from_the_store(tmp_path: P
     assert len(list((out / ".exports").glob("*.trig"))) == 6 + 2  # issues, catalog, ontology
 
 
+def test_totals_summed_by_a_fresh_build_equal_the_sparql_refresh(tmp_path: Path, lwkd_dir: Path) -> None:
+    from kg import aggregates
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    for f in sorted(lwkd_dir.glob("*.md"))[100:108]:
+        shutil.copy(f, corpus / f.name)
+    out = tmp_path / "build"
+    assert build([corpus], out, workers=2, write_html=False).ok
+    with GraphStore.open(out) as graph:
+        summed = graph.canonical_nquads()
+        stamp = aggregates.current_stamp(graph)
+        assert stamp and f"<{ids.GRAPH_STATS}>" in summed
+        assert bool(graph.query(f"ASK {{ GRAPH <{ids.GRAPH_STATS}> {{ ?t a cnkg:CoMentionTotal }} }}"))
+        aggregates.refresh(graph, None, stamp)
+        assert graph.canonical_nquads() == summed
+        assert aggregates.current_stamp(graph) == stamp
+
+
 def test_issue_graph_without_bookkeeping_is_dropped_and_rebuilt(tmp_path: Path) -> None:
     """What a build killed during a bulk load leaves: graphs (or parts) whose entry was never written."""
     corpus = tmp_path / "corpus"
