@@ -176,7 +176,9 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             add(Quad(node, anchor_of, Literal(span.text), graph))
         return node
 
-    # Entities and their mentions.
+    # Entities and their mentions; what the tallies count is collected on the way.
+    mention_spans: dict[str, set[tuple[int, int]]] = {}  # entity IRI -> its distinct mention spans
+    projects_by_sentence: dict[tuple[int, int], set[str]] = {}  # sentence span -> projects mentioned in it
     for entity in extraction.entities:
         node = NamedNode(entity.id)
         if not entity.props.get("catalog"):  # catalogued entities are described in the catalog graph
@@ -202,6 +204,10 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
                 add(Quad(m_node, in_section, section_nodes[id(section)], graph))
             sentence = sentences.around(mention.start, mention.end)
             add(Quad(m_node, nif_sentence, evidence(sentence), graph))
+            mention_spans.setdefault(entity.id, set()).add((mention.start, mention.end))
+            if entity.type == "Project":
+                projects_by_sentence.setdefault((sentence.start, sentence.end), set()).add(entity.id)
+    quads.extend(tally_quads(extraction.issue_id, mention_spans, projects_by_sentence))
 
     # Relations: direct triple + reified statement with its evidence.
     for relation in extraction.relations:
@@ -217,6 +223,40 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         add(Quad(statement, RDF.object, obj, graph))
         add(Quad(statement, PROV.wasDerivedFrom, evidence(relation.evidence), graph))
     return quads
+
+
+def tally_quads(
+    issue_id: str,
+    mention_spans: dict[str, set[tuple[int, int]]],
+    projects_by_sentence: dict[tuple[int, int], set[str]],
+) -> Iterator[Quad]:
+    """The issue's materialised counts, in its graph: ``cnkg:entityCount`` on the issue, one
+    ``cnkg:MentionTally`` per entity mentioned (``cnkg:mentionCount``: distinct mention spans) and one
+    ``cnkg:CoMentionTally`` per unordered pair of projects sharing a sentence (``cnkg:sentenceCount``:
+    distinct sentences).  kg.aggregates sums them into the stats graph."""
+    issue_node = NamedNode(issue_id)
+    graph = NamedNode(ids.issue_graph(issue_id))
+    rdf_type, in_issue, tally_of = RDF.type, CNKG.inIssue, CNKG.tallyOf
+    yield Quad(issue_node, CNKG.entityCount, Literal(str(len(mention_spans)), datatype=_INT), graph)
+    for entity in sorted(mention_spans):
+        node = NamedNode(ids.tally_iri("mention", issue_id, entity))
+        yield Quad(node, rdf_type, CNKG.MentionTally, graph)
+        yield Quad(node, in_issue, issue_node, graph)
+        yield Quad(node, tally_of, NamedNode(entity), graph)
+        yield Quad(node, CNKG.mentionCount, Literal(str(len(mention_spans[entity])), datatype=_INT), graph)
+    sentences_by_pair: dict[tuple[str, str], int] = {}
+    for projects in projects_by_sentence.values():
+        ordered = sorted(projects)
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
+                sentences_by_pair[(first, second)] = sentences_by_pair.get((first, second), 0) + 1
+    for (first, second), count in sorted(sentences_by_pair.items()):
+        node = NamedNode(ids.tally_iri("co-mention", issue_id, first, second))
+        yield Quad(node, rdf_type, CNKG.CoMentionTally, graph)
+        yield Quad(node, in_issue, issue_node, graph)
+        yield Quad(node, tally_of, NamedNode(first), graph)
+        yield Quad(node, tally_of, NamedNode(second), graph)
+        yield Quad(node, CNKG.sentenceCount, Literal(str(count), datatype=_INT), graph)
 
 
 _PROP_PREDICATES = {
