@@ -815,15 +815,18 @@ def _texts(store: Any, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], li
     return {key: sorted(found) for key, found in texts.items()}
 
 
-def _all_texts(store: Any, window: Window, entity: str) -> set[str]:
-    """Every sentence quoting ``entity`` inside the window: two lookups per mention, only the few
-    distinct sentences handed back."""
+def _other_texts(store: Any, window: Window, entity: str, seen: list[str]) -> list[str]:
+    """Up to two sentences quoting ``entity`` inside the window other than ``seen``.
+
+    Two lookups per mention until the second one turns up (only ids are compared: no sentence is read
+    back but those two); a node quoted by the same one or two sentences in every issue is read through."""
     scope = "" if window.empty else f"GRAPH ?g {{ ?m cnkg:inIssue ?i }} {window.issues()}"
+    others = f"FILTER(?text NOT IN ({', '.join(str(Literal(t)) for t in seen)}))" if seen else ""
     q = (
         f"SELECT DISTINCT ?text WHERE {{ GRAPH ?g {{ ?m cnkg:refersTo {_iri(entity)} ; nif:sentence ?ev . "
-        f"?ev nif:anchorOf ?text }} {scope} }}"
+        f"?ev nif:anchorOf ?text }} {scope} {others} }} LIMIT 2"
     )
-    return {row["text"] for row in _select(store, q)}
+    return sorted(row["text"] for row in _select(store, q))
 
 
 @dataclass
@@ -854,7 +857,7 @@ def _evidence(
 
     Read a few issues at a time (most nodes have three sentences in their newest two or three issues).
     A node whose newest issues repeat one or two sentences is the costly case: whether an older issue
-    holds another one is asked once, for its distinct sentences, and only if the order among several
+    holds another one is asked once (up to two others), and only if the order among several
     new ones matters are its older issues walked."""
     quotes = {e: _Quotes(found, counts[e].issues if e in counts else len(found)) for e, found in newest.items()}
 
@@ -872,14 +875,13 @@ def _evidence(
     for e, q in quotes.items():
         if q.done:
             continue
-        missing = sorted(_all_texts(store, window, e) - set(q.seen))
+        missing = _other_texts(store, window, e, q.seen)
         if len(missing) <= 1:
             # Nothing else quotes it, or one sentence only: it comes next whatever issue holds it.
             q.add(missing)
             q.goal = len(q.seen)
         else:
-            q.goal = min(MAX_EVIDENCE, len(q.seen) + len(missing))
-            further.add(e)
+            further.add(e)  # several: their order is the order of the issues holding them
     if further:
         # Which of several older sentences comes first: walk these nodes' issues again from the newest,
         # reading past what was read, until enough are found.
@@ -1015,10 +1017,11 @@ def add_tallied_comentions(
     of reading them all."""
     window = window or Window()
     nodes = sorted(view.nodes)
+    # Only co-mention tallies and totals have a sentenceCount, so no type test (a lookup per row).
     if window.empty:
-        rows = f"GRAPH {_STATS} {{ ?x a cnkg:CoMentionTotal ; cnkg:tallyOf ?a , ?b ; cnkg:sentenceCount ?n }}"
+        rows = f"GRAPH {_STATS} {{ ?x cnkg:tallyOf ?a ; cnkg:sentenceCount ?n ; cnkg:tallyOf ?b }}"
     else:
-        rows = window.issues() + " GRAPH ?g { ?x a cnkg:CoMentionTally ; cnkg:tallyOf ?a , ?b ; cnkg:sentenceCount ?n }"
+        rows = window.issues() + " GRAPH ?g { ?x cnkg:tallyOf ?a ; cnkg:sentenceCount ?n ; cnkg:tallyOf ?b }"
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for chunk in _chunks(nodes):
         for others in _chunks(nodes, 100):  # IN compares each row with every node listed
