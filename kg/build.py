@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from kg import __version__, aggregates, ids
 from kg.errors import InputError, KgError
+from kg.rdf import CNKG, PREFIXES
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
@@ -145,7 +146,7 @@ def process_file(path: str, content_hash: str) -> Processed:
             trig_chunk=trig_chunk(own),
             shared_from=len(own_nquads),
             newsletter=newsletter,
-            tallies=aggregates.tallies_of(own),
+            tallies=_tallies_of(own),
         )
     except InputError as err:
         return Processed(path, content_hash, error=str(err))
@@ -257,7 +258,7 @@ def build(
         stats_current = aggregates.current_stamp(graph_store) == _records_digest(records) and not static_changed
         touched_keys: set[aggregates.Key] | None = set() if stats_current else None
         # Into an empty store the totals are summed here from what the workers report.
-        fresh_totals = aggregates.Totals() if not claimed else None
+        fresh_totals = _Totals() if not claimed else None
         todo: list[tuple[str, str]] = []
         seen: set[str] = set()
         for file in files:
@@ -444,3 +445,74 @@ def check_paths(paths: Iterable[str | Path]) -> None:
     for path in paths:
         if not Path(path).exists():
             raise KgError(f"{path}: no such file or directory")
+
+
+STATS_GRAPH = f"<{ids.GRAPH_STATS}>"
+BUILD_GRAPH = f"<{ids.GRAPH_BUILD}>"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+class _Totals:
+    """The stats graph summed in Python from the tallies the workers report, for a build into an empty
+    store: the same quads as ``kg.aggregates.refresh(store, None, …)`` (tested) at a fraction of its
+    cost (10,000 issues: ~17 s for the grouped SPARQL pass)."""
+
+    def __init__(self) -> None:
+        self.mentions: dict[tuple[str, str], list[int]] = {}  # (entity, newsletter) -> [mentions, issues]
+        self.pairs: dict[tuple[str, str], list[int]] = {}  # (first, second) -> [sentences, issues]
+
+    def add_issue(self, newsletter: str, tallies: Iterable[tuple[tuple[str, ...], int]]) -> None:
+        """One stored issue's tallies: (entity,) -> mentions, or (first, second) -> sentences."""
+        for iris, count in tallies:
+            if len(iris) == 1:
+                row = self.mentions.setdefault((iris[0], newsletter), [0, 0])
+            else:
+                first, second = sorted(iris)
+                row = self.pairs.setdefault((first, second), [0, 0])
+            row[0] += count
+            row[1] += 1
+
+    def write(self, store: Any, stamp: str) -> None:
+        """Replace the stats graph with these totals and set the stamp.  Two steps: the stamp goes
+        first, so a crash in between leaves stats that the next build knows to be stale."""
+        store.store.update(
+            f"DROP SILENT GRAPH {STATS_GRAPH} ;\n"
+            f"DELETE WHERE {{ GRAPH {BUILD_GRAPH} {{ {STATS_GRAPH} cnkg:statsStamp ?stamp }} }}",
+            prefixes=PREFIXES,
+        )
+        integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+        stats, build = STATS_GRAPH, BUILD_GRAPH
+        lines: list[str] = []
+        for (entity, newsletter), (mentions, issues) in self.mentions.items():
+            node = f"<{ids.tally_iri('mention-total', entity, newsletter)}>"
+            lines += [
+                f"{node} <{_RDF_TYPE}> <{CNKG.MentionTotal.value}> {stats} .",
+                f"{node} <{CNKG.tallyOf.value}> <{entity}> {stats} .",
+                f"{node} <{CNKG.inSeries.value}> <{newsletter}> {stats} .",
+                f'{node} <{CNKG.mentionCount.value}> "{mentions}"^^{integer} {stats} .',
+                f'{node} <{CNKG.issueCount.value}> "{issues}"^^{integer} {stats} .',
+            ]
+        for (first, second), (sentences, issues) in self.pairs.items():
+            node = f"<{ids.tally_iri('co-mention-total', first, second)}>"
+            lines += [
+                f"{node} <{_RDF_TYPE}> <{CNKG.CoMentionTotal.value}> {stats} .",
+                f"{node} <{CNKG.tallyOf.value}> <{first}> {stats} .",
+                f"{node} <{CNKG.tallyOf.value}> <{second}> {stats} .",
+                f'{node} <{CNKG.sentenceCount.value}> "{sentences}"^^{integer} {stats} .',
+                f'{node} <{CNKG.issueCount.value}> "{issues}"^^{integer} {stats} .',
+            ]
+        store.store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), RdfFormat.N_QUADS)
+        stamp_line = f"{stats} <{CNKG.statsStamp.value}> {Literal(stamp)} {build} .\n"
+        store.store.load(stamp_line.encode("utf-8"), RdfFormat.N_QUADS)
+
+
+def _tallies_of(quads: Iterable[Any]) -> list[tuple[tuple[str, ...], int]]:
+    """The tallies among one issue graph's quads, as plain data for :class:`Totals`."""
+    counted: dict[Any, list[str]] = {}
+    counts: dict[Any, int] = {}
+    for quad in quads:
+        if quad.predicate == CNKG.tallyOf:
+            counted.setdefault(quad.subject, []).append(quad.object.value)
+        elif quad.predicate in (CNKG.mentionCount, CNKG.sentenceCount):
+            counts[quad.subject] = int(quad.object.value)
+    return [(tuple(iris), counts[node]) for node, iris in counted.items() if node in counts]

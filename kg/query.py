@@ -11,7 +11,10 @@ A canned query is a SPARQL file whose header comment documents it::
 
 Parameters are bound as RDF terms: each value becomes a typed RDF term
 (serialised and escaped by pyoxigraph) in a ``VALUES`` block at the top of
-the query's outer group, as rdflib's ``initBindings`` does.  The user's text
+the query's outer group and of each sub-select (a sub-select does not see the
+outer group's bindings), as rdflib's ``initBindings`` does.  Paging
+parameters (types ``limit`` and ``offset``) are checked to be whole numbers
+and become the query's ``LIMIT``/``OFFSET``.  The user's text
 is never spliced into the SPARQL, so a value can never change the query.
 (Oxigraph's own ``substitutions`` only bind projected variables, which does
 not reach FILTERs.)
@@ -31,7 +34,8 @@ from kg.errors import KgError
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<spec>[^)]*)\)\s*:\s*(?P<doc>.*)$")
-_TYPES = {"string", "name", "integer", "iri", "date", "boolean"}
+_TYPES = {"string", "name", "integer", "iri", "date", "boolean", "limit", "offset"}
+_PAGING = ("limit", "offset")
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,11 @@ def bind_params(query: CannedQuery, given: dict[str, str]) -> dict[str, Any]:
             if not param.optional:
                 raise KgError(f"query {query.name}: missing parameter {param.name} (--param {param.name}=...)")
             continue
-        if param.type == "integer":
+        if param.type in _PAGING:
+            if not re.fullmatch(r"\d+", value.strip()):
+                raise KgError(f"query {query.name}: parameter {param.name} must be a whole number >= 0, got {value!r}")
+            bound[param.name] = int(value)
+        elif param.type == "integer":
             if not re.fullmatch(r"-?\d+", value):
                 raise KgError(f"query {query.name}: parameter {param.name} must be an integer, got {value!r}")
             bound[param.name] = Literal(value, datatype=XSD.integer)
@@ -151,7 +159,14 @@ def resolve(text_or_name: str | None, file: Path | None, params: dict[str, str])
     queries = canned_queries()
     if text_or_name in queries:
         query = queries[text_or_name]
-        return query.sparql, bind_params(query, params)
+        bound = bind_params(query, params)
+        paging = {p.type: bound.pop(p.name) for p in query.params if p.type in _PAGING and p.name in bound}
+        sparql = query.sparql.rstrip() + "\n"
+        if "limit" in paging:
+            sparql += f"LIMIT {int(paging['limit'])}\n"
+        if paging.get("offset"):
+            sparql += f"OFFSET {int(paging['offset'])}\n"
+        return sparql, bound
     if re.fullmatch(r"[\w-]+", text_or_name):
         raise KgError(f"no canned query named {text_or_name!r}; `kg queries` lists them")
     return text_or_name, {k: _plain(v) for k, v in params.items()}
@@ -167,7 +182,7 @@ _OUTER_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def bind_values(sparql: str, params: dict[str, Any]) -> str:
-    """The query with a VALUES block binding ``params`` (RDF terms) at the start of its outer group."""
+    """The query with a VALUES block binding ``params`` (RDF terms) at the start of each WHERE group."""
     if not params:
         return sparql
     from pyoxigraph import Literal
@@ -182,11 +197,16 @@ def bind_values(sparql: str, params: dict[str, Any]) -> str:
             body_start += len(line)
         else:
             break
-    match = _OUTER_GROUP.search(sparql, body_start)
-    position = match.end() if match else sparql.find("{", body_start) + 1
-    if position <= 0:
-        raise KgError("cannot bind parameters: the query has no group pattern")
-    return sparql[:position] + block + sparql[position:]
+    positions = [m.end() for m in _OUTER_GROUP.finditer(sparql, body_start)]
+    if not positions:
+        start = sparql.find("{", body_start) + 1
+        if start <= 0:
+            raise KgError("cannot bind parameters: the query has no group pattern")
+        positions = [start]
+    # The same one-row VALUES in every WHERE group: sub-selects see the parameters too.
+    for position in reversed(positions):
+        sparql = sparql[:position] + block + sparql[position:]
+    return sparql
 
 
 def run(store: Any, sparql: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:

@@ -35,7 +35,10 @@ def test_at_least_eight_documented_canned_queries() -> None:
         assert canned.title and canned.title != name, name
         assert len(canned.description) > 20, name
         for param in canned.params:
-            assert f"?{param.name}" in canned.sparql, (name, param.name)
+            if param.type in ("limit", "offset"):  # paging: becomes LIMIT/OFFSET, not a variable
+                assert param.default is not None and param.default.isdigit(), (name, param.name)
+            else:
+                assert f"?{param.name}" in canned.sparql, (name, param.name)
 
 
 def test_every_canned_query_runs(store_dir: Path) -> None:
@@ -89,6 +92,14 @@ def test_parameters_are_bound_not_pasted(store_dir: Path) -> None:
         assert hostile not in sparql
         _, rows = q.run(graph, sparql, params)
     assert rows == []
+
+
+def test_paging_parameters_are_whole_numbers_put_in_the_query_text() -> None:
+    sparql, params = q.resolve("issues", None, {"limit": "7", "offset": "14"})
+    assert sparql.rstrip().endswith("LIMIT 7\nOFFSET 14") and "limit" not in params
+    for bad in ("-1", "3; DROP ALL", "ten", "1.5"):
+        with pytest.raises(KgError, match="whole number"):
+            q.resolve("issues", None, {"limit": bad})
 
 
 def test_bad_parameters_are_clear_errors() -> None:
