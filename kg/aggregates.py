@@ -17,13 +17,13 @@ builder which state of the store the totals were computed from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolution, QuerySolutions, RdfFormat
 
 from kg import ids
-from kg.rdf import CNKG, PREFIXES
+from kg.rdf import CNKG, PREFIXES, RDF
 from kg.store import GraphStore
 
 EntityKey = str
@@ -34,12 +34,6 @@ Key = EntityKey | PairKey
 
 _STATS = f"<{ids.GRAPH_STATS}>"
 _BUILD = f"<{ids.GRAPH_BUILD}>"
-
-
-def _tally_iri_expression(kind: str, *variables: str) -> str:
-    """SPARQL for :func:`kg.ids.tally_iri` of the given variables' IRIs (same hash, same IRI)."""
-    key = ", ".join([f'"{kind}"', *(f'" ", STR({v})' for v in variables)])
-    return f'IRI(CONCAT("{ids.TALLY}", SUBSTR(SHA1(CONCAT({key})), 1, {ids.TALLY_DIGITS})))'
 
 
 def keys_of_graphs(store: GraphStore, graphs: Iterable[str]) -> set[Key]:
@@ -64,37 +58,29 @@ def refresh(store: GraphStore, keys: Iterable[Key] | None, stamp: str) -> None:
     """Recompute the totals of ``keys`` (every key when None) from the tallies of all issue graphs and
     replace them in the stats graph, writing ``stamp`` into the bookkeeping graph: one transaction.
 
-    A key no issue tallies any more loses its totals.  With keys, each is looked up through the index
-    (an entity's tallies, at most one per issue); without, the whole graph is recomputed in one grouped
-    pass."""
-    operations: list[str] = []
+    A key no issue tallies any more loses its totals.  The sums are read first (plain queries: reads
+    inside an update's transaction are several times slower once it has written), then written with
+    the stamp in one update; the builder is the only writer, so nothing changes in between."""
+    stats = NamedNode(ids.GRAPH_STATS)
     if keys is None:
-        operations.append(f"DROP SILENT GRAPH {_STATS}")
-        operations.append(_insert_mention_totals(""))
-        operations.append(_insert_co_mention_totals(""))
+        entities: list[EntityKey] | None = None
+        pairs: list[PairKey] | None = None
+        clear = f"DROP SILENT GRAPH {stats}"
     else:
         keys = set(keys)
         entities = sorted(k for k in keys if isinstance(k, str))
         pairs = sorted(k for k in keys if isinstance(k, tuple))
-        if entities:
-            values = "VALUES ?entity { " + " ".join(str(NamedNode(e)) for e in entities) + " }"
-            operations.append(
-                f"DELETE {{ GRAPH {_STATS} {{ ?total ?p ?o }} }} WHERE {{ {values}\n"
-                f"  GRAPH {_STATS} {{ ?total cnkg:tallyOf ?entity ; a cnkg:MentionTotal ; ?p ?o }} }}"
-            )
-            operations.append(_insert_mention_totals(values))
-        if pairs:
-            values = (
-                "VALUES (?first ?second) { " + " ".join(f"({NamedNode(a)} {NamedNode(b)})" for a, b in pairs) + " }"
-            )
-            operations.append(
-                f"DELETE {{ GRAPH {_STATS} {{ ?total ?p ?o }} }} WHERE {{ {values}\n"
-                f"  GRAPH {_STATS} {{ ?total cnkg:tallyOf ?first , ?second ; a cnkg:CoMentionTotal ; ?p ?o }} }}"
-            )
-            operations.append(_insert_co_mention_totals(values))
-    operations.append(f"DELETE WHERE {{ GRAPH {_BUILD} {{ {_STATS} cnkg:statsStamp ?stamp }} }}")
-    operations.append(f"INSERT DATA {{ GRAPH {_BUILD} {{ {_STATS} cnkg:statsStamp {Literal(stamp)} }} }}")
-    store.store.update(" ;\n".join(operations), prefixes=PREFIXES)
+        stale = _stored_totals(store, entities, pairs)
+        clear = f"DELETE DATA {{ GRAPH {stats} {{\n{_triples(stale)}}} }}" if stale else ""
+    fresh = [*_mention_totals(store, entities), *_co_mention_totals(store, pairs)]
+    build = NamedNode(ids.GRAPH_BUILD)
+    operations = [
+        clear,
+        f"INSERT DATA {{ GRAPH {stats} {{\n{_triples(fresh)}}} }}" if fresh else "",
+        f"DELETE WHERE {{ GRAPH {build} {{ {stats} {CNKG.statsStamp} ?stamp }} }}",
+        f"INSERT DATA {{ GRAPH {build} {{ {stats} {CNKG.statsStamp} {Literal(stamp)} }} }}",
+    ]
+    store.store.update(" ;\n".join(op for op in operations if op))
 
 
 def current_stamp(store: GraphStore) -> str | None:
@@ -104,49 +90,99 @@ def current_stamp(store: GraphStore) -> str | None:
     return None if quad is None else quad.object.value
 
 
-def _insert_mention_totals(values: str) -> str:
-    """INSERT the MentionTotal rows of the entities bound by ``values`` (all entities when "")."""
-    total = _tally_iri_expression("mention-total", "?entity", "?newsletter")
-    return f"""INSERT {{ GRAPH {_STATS} {{
-    ?total a cnkg:MentionTotal ; cnkg:tallyOf ?entity ; cnkg:inSeries ?newsletter ;
-           cnkg:mentionCount ?mentions ; cnkg:issueCount ?issues }} }}
-WHERE {{
-  {{ SELECT ?entity ?newsletter (SUM(?count) AS ?mentions) (COUNT(DISTINCT ?issue) AS ?issues)
-    WHERE {{ {values}
-      GRAPH ?graph {{
-        ?tally cnkg:tallyOf ?entity ; a cnkg:MentionTally ; cnkg:inIssue ?issue ; cnkg:mentionCount ?count .
-        ?issue schema:isPartOf ?newsletter .
-      }}
-    }}
-    GROUP BY ?entity ?newsletter }}
-  BIND({total} AS ?total)
-}}"""
+def _triples(quads: Iterable[Quad]) -> str:
+    return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
-def _insert_co_mention_totals(values: str) -> str:
-    """INSERT the CoMentionTotal rows of the pairs bound by ``values`` (all pairs when "")."""
-    total = _tally_iri_expression("co-mention-total", "?first", "?second")
-    return f"""INSERT {{ GRAPH {_STATS} {{
-    ?total a cnkg:CoMentionTotal ; cnkg:tallyOf ?first , ?second ;
-           cnkg:sentenceCount ?sentences ; cnkg:issueCount ?issues }} }}
+def _stored_totals(store: GraphStore, entities: list[EntityKey], pairs: list[PairKey]) -> list[Quad]:
+    """Every quad of the stats graph's totals of these keys (index lookups)."""
+    stats = NamedNode(ids.GRAPH_STATS)
+    nodes: set[NamedNode] = set()
+    for entity in entities:
+        for quad in store.store.quads_for_pattern(None, CNKG.tallyOf, NamedNode(entity), stats):
+            if Quad(quad.subject, RDF.type, CNKG.MentionTotal, stats) in store.store:
+                nodes.add(quad.subject)
+    nodes.update(NamedNode(ids.tally_iri("co-mention-total", first, second)) for first, second in pairs)
+    return [quad for node in sorted(nodes, key=str) for quad in store.store.quads_for_pattern(node, None, None, stats)]
+
+
+def _select(store: GraphStore, sparql: str) -> Iterator[QuerySolution]:
+    result = store.store.query(sparql, prefixes=PREFIXES)
+    assert isinstance(result, QuerySolutions)
+    return iter(result)
+
+
+def _mention_totals(store: GraphStore, entities: list[EntityKey] | None) -> Iterator[Quad]:
+    """The MentionTotal quads of these entities (of every entity when None), summed from their tallies.
+
+    Hash joins of three sub-selects (the entities' tallies, every tally's count, every issue graph's
+    newsletter) rather than a lookup per tally: Oxigraph's point lookups cost several microseconds, and
+    the entities of an issue are mostly popular ones, tallied in most issues (~100,000 tallies for one
+    issue's entities at 10,000 issues)."""
+    if entities == []:
+        return
+    values = "" if entities is None else "VALUES ?entity { " + " ".join(str(NamedNode(e)) for e in entities) + " }"
+    # One MentionTally per (issue graph, entity): COUNT(*) counts issues.  The stats graph's totals
+    # drop out at the join with the issue graphs' newsletters.
+    sparql = f"""SELECT ?entity ?newsletter (SUM(?count) AS ?mentions) (COUNT(*) AS ?issues)
 WHERE {{
-  {{ SELECT ?first ?second (SUM(?count) AS ?sentences) (COUNT(DISTINCT ?issue) AS ?issues)
-    WHERE {{ {values}
-      GRAPH ?graph {{
-        ?tally cnkg:tallyOf ?first , ?second ; a cnkg:CoMentionTally ; cnkg:inIssue ?issue ;
-               cnkg:sentenceCount ?count .
-      }}
-      FILTER(STR(?first) < STR(?second))
-    }}
-    GROUP BY ?first ?second }}
-  BIND({total} AS ?total)
-}}"""
+  {{ SELECT ?tally ?entity ?graph WHERE {{ {values} GRAPH ?graph {{ ?tally cnkg:tallyOf ?entity }} }} }}
+  {{ SELECT ?tally ?count WHERE {{ GRAPH ?anyGraph {{ ?tally cnkg:mentionCount ?count }} }} }}
+  {{ SELECT ?graph ?newsletter WHERE {{ GRAPH ?graph {{ ?issue schema:isPartOf ?newsletter }} }} }}
+}}
+GROUP BY ?entity ?newsletter"""
+    stats = NamedNode(ids.GRAPH_STATS)
+    for row in _select(store, sparql):
+        entity, newsletter = row["entity"], row["newsletter"]
+        node = NamedNode(ids.tally_iri("mention-total", entity.value, newsletter.value))
+        yield Quad(node, RDF.type, CNKG.MentionTotal, stats)
+        yield Quad(node, CNKG.tallyOf, entity, stats)
+        yield Quad(node, CNKG.inSeries, newsletter, stats)
+        yield Quad(node, CNKG.mentionCount, row["mentions"], stats)
+        yield Quad(node, CNKG.issueCount, row["issues"], stats)
+
+
+def _co_mention_totals(store: GraphStore, pairs: list[PairKey] | None) -> Iterator[Quad]:
+    """The CoMentionTotal quads of these project pairs (of every pair when None), summed from their tallies."""
+    if pairs == []:
+        return
+    stats = NamedNode(ids.GRAPH_STATS)  # holds CoMentionTotals, with sentenceCount and tallyOf too
+    if pairs is None:
+        tallies = f"""GRAPH ?graph {{ ?tally cnkg:sentenceCount ?count ; cnkg:tallyOf ?first , ?second }}
+  FILTER(?graph != {stats} && STR(?first) < STR(?second))"""
+    else:
+        # Each side's tallies through the index, the pair's as their hash join (a lookup per tally of a
+        # popular project would cost seconds at 10,000 issues).
+        firsts = " ".join(sorted({str(NamedNode(first)) for first, _ in pairs}))
+        seconds = " ".join(sorted({str(NamedNode(second)) for _, second in pairs}))
+        both = " ".join(f"({NamedNode(first)} {NamedNode(second)})" for first, second in pairs)
+        tallies = f"""{{ SELECT ?tally ?count WHERE {{
+    GRAPH ?graph {{ ?tally cnkg:sentenceCount ?count }} FILTER(?graph != {stats}) }} }}
+  {{ SELECT ?tally ?first WHERE {{
+    VALUES ?first {{ {firsts} }} GRAPH ?firstGraph {{ ?tally cnkg:tallyOf ?first }} }} }}
+  {{ SELECT ?tally ?second WHERE {{
+    VALUES ?second {{ {seconds} }} GRAPH ?secondGraph {{ ?tally cnkg:tallyOf ?second }} }} }}
+  VALUES (?first ?second) {{ {both} }}"""
+    # One CoMentionTally per (issue graph, pair): COUNT(*) counts issues.
+    sparql = f"""SELECT ?first ?second (SUM(?count) AS ?sentences) (COUNT(*) AS ?issues)
+WHERE {{
+  {tallies}
+}}
+GROUP BY ?first ?second"""
+    for row in _select(store, sparql):
+        first, second = row["first"], row["second"]
+        node = NamedNode(ids.tally_iri("co-mention-total", first.value, second.value))
+        yield Quad(node, RDF.type, CNKG.CoMentionTotal, stats)
+        yield Quad(node, CNKG.tallyOf, first, stats)
+        yield Quad(node, CNKG.tallyOf, second, stats)
+        yield Quad(node, CNKG.sentenceCount, row["sentences"], stats)
+        yield Quad(node, CNKG.issueCount, row["issues"], stats)
 
 
 class Totals:
     """Totals summed in Python from the tallies the workers report, for a build into an empty store:
     the same stats graph as ``refresh(store, None, …)`` at a fraction of its cost (10,000 issues: the
-    grouped SPARQL pass takes ~17 s)."""
+    grouped SPARQL pass of refresh takes ~10 s)."""
 
     def __init__(self) -> None:
         self.mentions: dict[tuple[str, str], list[int]] = {}  # (entity, newsletter) -> [mentions, issues]
