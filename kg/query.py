@@ -14,7 +14,8 @@ Parameters are bound as RDF terms: each value becomes a typed RDF term
 the query's outer group and of each sub-select (a sub-select does not see the
 outer group's bindings), as rdflib's ``initBindings`` does.  Paging
 parameters (types ``limit`` and ``offset``) are checked to be whole numbers
-and become the query's ``LIMIT``/``OFFSET``.  The user's text
+and become the query's ``LIMIT``/``OFFSET`` (at its end, or where the line
+``# paging: LIMIT and OFFSET go here`` stands, e.g. in a sub-select).  The user's text
 is never spliced into the SPARQL, so a value can never change the query.
 (Oxigraph's own ``substitutions`` only bind projected variables, which does
 not reach FILTERs.)
@@ -36,6 +37,9 @@ QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<spec>[^)]*)\)\s*:\s*(?P<doc>.*)$")
 _TYPES = {"string", "name", "integer", "iri", "date", "boolean", "limit", "offset"}
 _PAGING = ("limit", "offset")
+# A comment line in a canned query where its LIMIT/OFFSET go (by default they end the query).  Being a
+# comment, the query text as written still runs (unpaged).
+PAGING_SLOT = "# paging: LIMIT and OFFSET go here"
 
 
 @dataclass(frozen=True)
@@ -161,12 +165,15 @@ def resolve(text_or_name: str | None, file: Path | None, params: dict[str, str])
         query = queries[text_or_name]
         bound = bind_params(query, params)
         paging = {p.type: bound.pop(p.name) for p in query.params if p.type in _PAGING and p.name in bound}
-        sparql = query.sparql.rstrip() + "\n"
+        clause = ""
         if "limit" in paging:
-            sparql += f"LIMIT {int(paging['limit'])}\n"
+            clause += f"LIMIT {int(paging['limit'])}\n"
         if paging.get("offset"):
-            sparql += f"OFFSET {int(paging['offset'])}\n"
-        return sparql, bound
+            clause += f"OFFSET {int(paging['offset'])}\n"
+        if PAGING_SLOT in query.sparql:
+            # The query pages in a sub-select (sorting and joining only what the page needs).
+            return query.sparql.replace(PAGING_SLOT, clause.replace("\n", " ").strip(), 1), bound
+        return query.sparql.rstrip() + "\n" + clause, bound
     if re.fullmatch(r"[\w-]+", text_or_name):
         raise KgError(f"no canned query named {text_or_name!r}; `kg queries` lists them")
     return text_or_name, {k: _plain(v) for k, v in params.items()}

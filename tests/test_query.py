@@ -95,8 +95,11 @@ def test_parameters_are_bound_not_pasted(store_dir: Path) -> None:
 
 
 def test_paging_parameters_are_whole_numbers_put_in_the_query_text() -> None:
-    sparql, params = q.resolve("issues", None, {"limit": "7", "offset": "14"})
+    sparql, params = q.resolve("issue-authors", None, {"limit": "7", "offset": "14"})
     assert sparql.rstrip().endswith("LIMIT 7\nOFFSET 14") and "limit" not in params
+    # A query that pages in a sub-select marks the place.
+    sparql, params = q.resolve("issues", None, {"limit": "7", "offset": "14"})
+    assert "LIMIT 7 OFFSET 14" in sparql and q.PAGING_SLOT not in sparql and "limit" not in params
     for bad in ("-1", "3; DROP ALL", "ten", "1.5"):
         with pytest.raises(KgError, match="whole number"):
             q.resolve("issues", None, {"limit": bad})
