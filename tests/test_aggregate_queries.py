@@ -72,6 +72,19 @@ WHERE {
 GROUP BY ?issue ?number ?date
 ORDER BY ?seriesName ?date ?number
 """,
+    "issue-authors": """
+SELECT DISTINCT ?person ?role ?issueLabel ?date
+WHERE {
+  { ?issue cnkg:authoredBy ?p . BIND("author" AS ?role) }
+  UNION
+  { ?issue cnkg:editedBy ?p . BIND("editor" AS ?role) }
+  ?p rdfs:label ?person .
+  ?issue rdfs:label ?issueLabel .
+  OPTIONAL { ?issue schema:datePublished ?date }
+  FILTER(!BOUND(?personName) || LCASE(STR(?person)) = LCASE(STR(?personName)))
+}
+ORDER BY ?person ?date
+""",
     "project-releases": """
 SELECT (MIN(?l) AS ?release) (SAMPLE(?v) AS ?version) (SAMPLE(?s) AS ?stage) (MIN(?date) AS ?firstMentioned)
        (COUNT(DISTINCT ?issue) AS ?issues)
@@ -146,6 +159,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("cross-series-entities", {"type": "Project"}),
     ("issues", {}),
     ("issues", {"series": "cloud-native-weekly"}),
+    ("issue-authors", {}),
+    ("issue-authors", {"personName": "墨封"}),
     ("project-releases", {"name": "Kubernetes"}),
     ("keps", {}),
     ("discovered-projects", {}),
