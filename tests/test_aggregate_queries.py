@@ -85,6 +85,19 @@ WHERE {
 }
 ORDER BY ?person ?date
 """,
+    "issue-recommendations": """
+SELECT ?issueLabel ?date (MIN(?l) AS ?project) (SAMPLE(?repo) AS ?repository) (SAMPLE(?d) AS ?discovered)
+WHERE {
+  ?issue cnkg:recommends ?p ; rdfs:label ?issueLabel ; schema:issueNumber ?num .
+  ?p rdfs:label ?l .
+  OPTIONAL { ?issue schema:datePublished ?date }
+  OPTIONAL { ?p cnkg:repository ?repo }
+  OPTIONAL { ?p cnkg:discovered ?d }
+  FILTER(!BOUND(?number) || STR(?num) = STR(?number))
+}
+GROUP BY ?issueLabel ?date ?p
+ORDER BY ?date ?issueLabel ?project
+""",
     "project-releases": """
 SELECT (MIN(?l) AS ?release) (SAMPLE(?v) AS ?version) (SAMPLE(?s) AS ?stage) (MIN(?date) AS ?firstMentioned)
        (COUNT(DISTINCT ?issue) AS ?issues)
@@ -161,6 +174,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("issues", {"series": "cloud-native-weekly"}),
     ("issue-authors", {}),
     ("issue-authors", {"personName": "墨封"}),
+    ("issue-recommendations", {}),
+    ("issue-recommendations", {"number": "17"}),
     ("project-releases", {"name": "Kubernetes"}),
     ("keps", {}),
     ("discovered-projects", {}),
