@@ -95,7 +95,7 @@ def test_parameters_are_bound_not_pasted(store_dir: Path) -> None:
 
 
 def test_paging_parameters_are_whole_numbers_put_in_the_query_text() -> None:
-    sparql, params = q.resolve("issue-recommendations", None, {"limit": "7", "offset": "14"})
+    sparql, params = q.resolve("keps", None, {"limit": "7", "offset": "14"})
     assert sparql.rstrip().endswith("LIMIT 7\nOFFSET 14") and "limit" not in params
     # A query that pages in a sub-select marks the place.
     sparql, params = q.resolve("issues", None, {"limit": "7", "offset": "14"})
