@@ -98,6 +98,18 @@ WHERE {
 GROUP BY ?issueLabel ?date ?p
 ORDER BY ?date ?issueLabel ?project
 """,
+    "project-mentions": """
+SELECT DISTINCT ?issueLabel ?date ?section ?anchor ?sentence ?start
+WHERE {
+  ?entity cnkg:nameKey ?name .
+  ?m cnkg:refersTo ?entity ; cnkg:inIssue ?issue ; nif:anchorOf ?anchor ; nif:beginIndex ?start .
+  ?issue rdfs:label ?issueLabel .
+  OPTIONAL { ?issue schema:datePublished ?date }
+  OPTIONAL { ?m cnkg:inSection ?s . ?s rdfs:label ?section }
+  OPTIONAL { ?m nif:sentence ?ev . ?ev nif:anchorOf ?sentence }
+}
+ORDER BY ?date ?issueLabel ?start
+""",
     "project-releases": """
 SELECT (MIN(?l) AS ?release) (SAMPLE(?v) AS ?version) (SAMPLE(?s) AS ?stage) (MIN(?date) AS ?firstMentioned)
        (COUNT(DISTINCT ?issue) AS ?issues)
@@ -176,6 +188,7 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("issue-authors", {"personName": "墨封"}),
     ("issue-recommendations", {}),
     ("issue-recommendations", {"number": "17"}),
+    ("project-mentions", {"name": "Kubernetes"}),
     ("project-releases", {"name": "Kubernetes"}),
     ("keps", {}),
     ("discovered-projects", {}),
