@@ -162,10 +162,11 @@ def test_issue_graph_without_bookkeeping_is_dropped_and_rebuilt(tmp_path: Path) 
     out = tmp_path / "build"
     assert build([corpus], out, write_html=False).ok
     stray = ids.GRAPH_ISSUE_PREFIX + "lwkd/2000-01-01"
+    seed_graph = ids.issue_graph(SEED_ISSUE)
     with GraphStore.open(out) as graph:
         graph.store.update(
-            f"DELETE WHERE {{ GRAPH <{ids.GRAPH_BUILD}> {{ ?r cnkg:builds <{ids.issue_graph(SEED_ISSUE)}> ; ?p ?o }} }} ;"
-            f"DELETE WHERE {{ GRAPH <{ids.issue_graph(SEED_ISSUE)}> {{ ?s cnkg:inSection ?o }} }} ;"
+            f"DELETE WHERE {{ GRAPH <{ids.GRAPH_BUILD}> {{ ?r cnkg:builds <{seed_graph}> ; ?p ?o }} }} ;"
+            f"DELETE WHERE {{ GRAPH <{seed_graph}> {{ ?s cnkg:inSection ?o }} }} ;"
             f"INSERT DATA {{ GRAPH <{stray}> {{ <{stray}> rdfs:label 'half loaded' }} }}",
             prefixes={"cnkg": ids.ONTOLOGY, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
         )
