@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from kg import __version__, aggregates, ids
 from kg.errors import InputError, KgError
-from kg.rdf import CNKG, PREFIXES, SCHEMA
+from kg.rdf import SCHEMA
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
@@ -146,7 +146,7 @@ def process_file(path: str, content_hash: str) -> Processed:
             trig_chunk=trig_chunk(own),
             shared_from=len(own_nquads),
             newsletter=newsletter,
-            tallies=_tallies_of(own),
+            tallies=aggregates.tallies_of(own),
         )
     except InputError as err:
         return Processed(path, content_hash, error=str(err))
@@ -259,7 +259,7 @@ def build(
         stats_current = aggregates.current_stamp(graph_store) == _records_digest(records) and not static_changed
         # Into an empty store the totals are summed here from what the workers report; into a store whose
         # stats are current, the changes are: the new versions' tallies minus the replaced ones'.
-        totals = _Totals() if not claimed_before or stats_current else None
+        totals = aggregates.Totals() if not claimed_before or stats_current else None
         todo: list[tuple[str, str]] = []
         seen: set[str] = set()
         for file in files:
@@ -300,7 +300,7 @@ def build(
         if gone:
             if totals is not None:
                 for record in gone:
-                    totals.add_issue(*_stored_tallies(graph_store, record.graph), sign=-1)
+                    totals.add_issue(*aggregates.stored_tallies(graph_store, record.graph), sign=-1)
             graph_store.remove_sources(gone)
             summary.removed = [r.path for r in gone]
             for record in gone:
@@ -363,7 +363,7 @@ def build(
     return summary
 
 
-def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, totals: _Totals | None) -> None:
+def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, totals: aggregates.Totals | None) -> None:
     """Store a batch of issue graphs, then cache their graph.trig chunks for the export.
 
     With ``totals``, subtracts the tallies of the versions the batch replaces."""
@@ -372,7 +372,7 @@ def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, tota
     if totals is not None:
         for write in batch:
             if graph_store.store.contains_named_graph(NamedNode(write.graph)):
-                totals.add_issue(*_stored_tallies(graph_store, write.graph), sign=-1)
+                totals.add_issue(*aggregates.stored_tallies(graph_store, write.graph), sign=-1)
     graph_store.write_graphs(batch)
     chunk_cache.mkdir(parents=True, exist_ok=True)
     for write in batch:
@@ -380,18 +380,6 @@ def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, tota
             (chunk_cache / chunk_file_name(write.graph, write.content_hash)).write_text(
                 write.trig_chunk, encoding="utf-8"
             )
-
-
-def _stored_tallies(graph_store: Any, graph: str) -> tuple[str, list[tuple[tuple[str, ...], int]]]:
-    """The newsletter and tallies of an issue graph as stored (before it is replaced or removed)."""
-    node = NamedNode(graph)
-    quads = [
-        q
-        for predicate in (CNKG.tallyOf, CNKG.mentionCount, CNKG.sentenceCount)
-        for q in graph_store.store.quads_for_pattern(None, predicate, None, node)
-    ]
-    part_of = next(iter(graph_store.store.quads_for_pattern(None, SCHEMA.isPartOf, None, node)), None)
-    return ("" if part_of is None else part_of.object.value), _tallies_of(quads)
 
 
 def _records_digest(records: dict[str, Any]) -> str:
@@ -459,115 +447,3 @@ def check_paths(paths: Iterable[str | Path]) -> None:
     for path in paths:
         if not Path(path).exists():
             raise KgError(f"{path}: no such file or directory")
-
-
-STATS_GRAPH = f"<{ids.GRAPH_STATS}>"
-BUILD_GRAPH = f"<{ids.GRAPH_BUILD}>"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-class _Totals:
-    """The stats graph summed in Python from the tallies the workers report, for a build into an empty
-    store: the same quads as ``kg.aggregates.refresh(store, None, …)`` (tested) at a fraction of its
-    cost (10,000 issues: ~17 s for the grouped SPARQL pass)."""
-
-    def __init__(self) -> None:
-        self.mentions: dict[tuple[str, str], list[int]] = {}  # (entity, newsletter) -> [mentions, issues]
-        self.pairs: dict[tuple[str, str], list[int]] = {}  # (first, second) -> [sentences, issues]
-
-    def add_issue(self, newsletter: str, tallies: Iterable[tuple[tuple[str, ...], int]], sign: int = 1) -> None:
-        """One issue's tallies, (entity,) -> mentions or (first, second) -> sentences: added for a
-        version stored, subtracted (``sign=-1``) for a version replaced or removed."""
-        for iris, count in tallies:
-            if len(iris) == 1:
-                row = self.mentions.setdefault((iris[0], newsletter), [0, 0])
-            else:
-                first, second = sorted(iris)
-                row = self.pairs.setdefault((first, second), [0, 0])
-            row[0] += sign * count
-            row[1] += sign
-
-    def apply(self, store: Any, stamp: str) -> None:
-        """Add these changes to the stats graph's totals and set the stamp, in one transaction.
-
-        Reads only the totals of the keys that changed (index lookups by their IRIs): adding one
-        issue to 10,000 touches ~100 keys, whereas summing their tallies again reads ~100,000."""
-        stats_node = NamedNode(ids.GRAPH_STATS)
-        old: list[str] = []
-        new: list[str] = []
-        integer = "<http://www.w3.org/2001/XMLSchema#integer>"
-        rows = [(ids.tally_iri("mention-total", e, n), (e,), n, change) for (e, n), change in self.mentions.items()] + [
-            (ids.tally_iri("co-mention-total", a, b), (a, b), None, change) for (a, b), change in self.pairs.items()
-        ]
-        for iri, iris, newsletter, (count_change, issue_change) in rows:
-            if count_change == 0 and issue_change == 0:
-                continue
-            node = NamedNode(iri)
-            current = list(store.store.quads_for_pattern(node, None, None, stats_node))
-            values = {q.predicate.value: q.object.value for q in current}
-            count_predicate = CNKG.mentionCount if newsletter is not None else CNKG.sentenceCount
-            count = int(values.get(count_predicate.value, 0)) + count_change
-            issues = int(values.get(CNKG.issueCount.value, 0)) + issue_change
-            old.extend(f"{q.subject} {q.predicate} {q.object} ." for q in current)
-            if issues <= 0:
-                continue
-            kind = CNKG.MentionTotal if newsletter is not None else CNKG.CoMentionTotal
-            new.append(f"{node} <{_RDF_TYPE}> {kind} .")
-            new.extend(f"{node} {CNKG.tallyOf} <{entity}> ." for entity in iris)
-            if newsletter is not None:
-                new.append(f"{node} {CNKG.inSeries} <{newsletter}> .")
-            new.append(f'{node} {count_predicate} "{count}"^^{integer} .')
-            new.append(f'{node} {CNKG.issueCount} "{issues}"^^{integer} .')
-        parts = []
-        if old:
-            parts.append(f"DELETE DATA {{ GRAPH {STATS_GRAPH} {{\n" + "\n".join(old) + "\n} }")
-        if new:
-            parts.append(f"INSERT DATA {{ GRAPH {STATS_GRAPH} {{\n" + "\n".join(new) + "\n} }")
-        parts.append(f"DELETE WHERE {{ GRAPH {BUILD_GRAPH} {{ {STATS_GRAPH} cnkg:statsStamp ?stamp }} }}")
-        parts.append(f"INSERT DATA {{ GRAPH {BUILD_GRAPH} {{ {STATS_GRAPH} cnkg:statsStamp {Literal(stamp)} }} }}")
-        store.store.update(" ;\n".join(parts), prefixes=PREFIXES)
-
-    def write(self, store: Any, stamp: str) -> None:
-        """Replace the stats graph with these totals and set the stamp.  Two steps: the stamp goes
-        first, so a crash in between leaves stats that the next build knows to be stale."""
-        store.store.update(
-            f"DROP SILENT GRAPH {STATS_GRAPH} ;\n"
-            f"DELETE WHERE {{ GRAPH {BUILD_GRAPH} {{ {STATS_GRAPH} cnkg:statsStamp ?stamp }} }}",
-            prefixes=PREFIXES,
-        )
-        integer = "<http://www.w3.org/2001/XMLSchema#integer>"
-        stats, build = STATS_GRAPH, BUILD_GRAPH
-        lines: list[str] = []
-        for (entity, newsletter), (mentions, issues) in self.mentions.items():
-            node = f"<{ids.tally_iri('mention-total', entity, newsletter)}>"
-            lines += [
-                f"{node} <{_RDF_TYPE}> <{CNKG.MentionTotal.value}> {stats} .",
-                f"{node} <{CNKG.tallyOf.value}> <{entity}> {stats} .",
-                f"{node} <{CNKG.inSeries.value}> <{newsletter}> {stats} .",
-                f'{node} <{CNKG.mentionCount.value}> "{mentions}"^^{integer} {stats} .',
-                f'{node} <{CNKG.issueCount.value}> "{issues}"^^{integer} {stats} .',
-            ]
-        for (first, second), (sentences, issues) in self.pairs.items():
-            node = f"<{ids.tally_iri('co-mention-total', first, second)}>"
-            lines += [
-                f"{node} <{_RDF_TYPE}> <{CNKG.CoMentionTotal.value}> {stats} .",
-                f"{node} <{CNKG.tallyOf.value}> <{first}> {stats} .",
-                f"{node} <{CNKG.tallyOf.value}> <{second}> {stats} .",
-                f'{node} <{CNKG.sentenceCount.value}> "{sentences}"^^{integer} {stats} .',
-                f'{node} <{CNKG.issueCount.value}> "{issues}"^^{integer} {stats} .',
-            ]
-        store.store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), RdfFormat.N_QUADS)
-        stamp_line = f"{stats} <{CNKG.statsStamp.value}> {Literal(stamp)} {build} .\n"
-        store.store.load(stamp_line.encode("utf-8"), RdfFormat.N_QUADS)
-
-
-def _tallies_of(quads: Iterable[Any]) -> list[tuple[tuple[str, ...], int]]:
-    """The tallies among one issue graph's quads, as plain data for :class:`Totals`."""
-    counted: dict[Any, list[str]] = {}
-    counts: dict[Any, int] = {}
-    for quad in quads:
-        if quad.predicate == CNKG.tallyOf:
-            counted.setdefault(quad.subject, []).append(quad.object.value)
-        elif quad.predicate in (CNKG.mentionCount, CNKG.sentenceCount):
-            counts[quad.subject] = int(quad.object.value)
-    return [(tuple(iris), counts[node]) for node, iris in counted.items() if node in counts]

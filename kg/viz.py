@@ -204,19 +204,21 @@ def read_issues(store: Any) -> dict[str, IssueInfo]:
     facts: dict[str, dict[str, str]] = defaultdict(dict)
     for row in sorted(select(store, Q_ISSUES), key=lambda r: (r["i"], r["p"], r["v"])):
         facts[row["i"]].setdefault(local_name(row["p"]), row["v"])  # several values: keep the first, sorted
-    issues: dict[str, IssueInfo] = {}
-    for iri, fact in facts.items():
-        series_iri = fact.get("isPartOf", "")
-        issues[iri] = IssueInfo(
-            iri=iri,
-            label=fact.get("label") or local_name(iri),
-            date=fact.get("datePublished", "")[:10],
-            number=fact.get("issueNumber", ""),
-            series=local_name(series_iri) if series_iri else "",
-            series_label=newsletters.get(series_iri, ""),
-            url=fact.get("url", ""),
-        )
-    return issues
+    return {iri: _issue_info(iri, fact, newsletters) for iri, fact in facts.items()}
+
+
+def _issue_info(iri: str, fact: dict[str, str], newsletters: dict[str, str]) -> IssueInfo:
+    """An issue's facts (property local name -> first value) as an IssueInfo."""
+    series_iri = fact.get("isPartOf", "")
+    return IssueInfo(
+        iri=iri,
+        label=fact.get("label") or local_name(iri),
+        date=fact.get("datePublished", "")[:10],
+        number=fact.get("issueNumber", ""),
+        series=local_name(series_iri) if series_iri else "",
+        series_label=newsletters.get(series_iri, ""),
+        url=fact.get("url", ""),
+    )
 
 
 def read_entities(store: Any) -> dict[str, Entity]:
@@ -783,19 +785,7 @@ def _issue_infos(store: Any, iris: list[str]) -> dict[str, IssueInfo]:
             store, f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {_iris(series)} }} ?n a cnkg:Newsletter ; rdfs:label ?l }}"
         ):
             newsletters.setdefault(row["n"], row["l"])
-    infos: dict[str, IssueInfo] = {}
-    for iri, fact in facts.items():
-        series_iri = fact.get("isPartOf", "")
-        infos[iri] = IssueInfo(
-            iri=iri,
-            label=fact.get("label") or local_name(iri),
-            date=fact.get("datePublished", "")[:10],
-            number=fact.get("issueNumber", ""),
-            series=local_name(series_iri) if series_iri else "",
-            series_label=newsletters.get(series_iri, ""),
-            url=fact.get("url", ""),
-        )
-    return infos
+    return {iri: _issue_info(iri, fact, newsletters) for iri, fact in facts.items()}
 
 
 # --------------------------------------------------------------------------- evidence
