@@ -14,7 +14,7 @@ workers report (:func:`tallies_of`) and writes the graph (:meth:`Totals.write`);
 matches it adds the new versions' tallies, subtracts those of the versions it replaces or removes
 (:func:`stored_tallies`) and applies the difference to the changed keys (:meth:`Totals.apply`, one
 transaction).  Otherwise (a new extractor, a build cut off before its stats) :func:`refresh` sums every
-tally again; ``refresh`` with keys recomputes just those keys from their tallies.
+tally again.
 """
 
 from __future__ import annotations
@@ -28,56 +28,22 @@ from kg import ids
 from kg.rdf import CNKG, PREFIXES, RDF, SCHEMA, XSD
 from kg.store import GraphStore
 
-EntityKey = str
-"""An entity's IRI: its ``cnkg:MentionTotal`` rows, one per newsletter."""
-PairKey = tuple[str, str]
-"""Two project IRIs in code point order (as ``STR(?a) < STR(?b)`` orders them): their ``cnkg:CoMentionTotal``."""
-Key = EntityKey | PairKey
-
 _STATS = f"<{ids.GRAPH_STATS}>"
 _BUILD = f"<{ids.GRAPH_BUILD}>"
 
 
-def keys_of_graphs(store: GraphStore, graphs: Iterable[str]) -> set[Key]:
-    """The entities and project pairs tallied in these issue graphs (index lookups only).
+def refresh(store: GraphStore, stamp: str) -> None:
+    """Sum every tally of every issue graph again and replace the stats graph with the totals, writing
+    ``stamp`` into the bookkeeping graph: one transaction.
 
-    A tally with one ``cnkg:tallyOf`` counts an entity's mentions; one with two counts a pair's."""
-    keys: set[Key] = set()
-    for graph in graphs:
-        counted: dict[object, list[str]] = {}
-        for quad in store.store.quads_for_pattern(None, CNKG.tallyOf, None, NamedNode(graph)):
-            counted.setdefault(quad.subject, []).append(quad.object.value)
-        for iris in counted.values():
-            if len(iris) == 1:
-                keys.add(iris[0])
-            else:
-                first, second = sorted(iris)
-                keys.add((first, second))
-    return keys
-
-
-def refresh(store: GraphStore, keys: Iterable[Key] | None, stamp: str) -> None:
-    """Recompute the totals of ``keys`` (every key when None) from the tallies of all issue graphs and
-    replace them in the stats graph, writing ``stamp`` into the bookkeeping graph: one transaction.
-
-    A key no issue tallies any more loses its totals.  The sums are read first (plain queries: reads
-    inside an update's transaction are several times slower once it has written), then written with
-    the stamp in one update; the builder is the only writer, so nothing changes in between."""
+    The sums are read first (plain queries: reads inside an update's transaction are several times
+    slower once it has written), then written with the stamp in one update; the builder is the only
+    writer, so nothing changes in between."""
     stats = NamedNode(ids.GRAPH_STATS)
-    if keys is None:
-        entities: list[EntityKey] | None = None
-        pairs: list[PairKey] | None = None
-        clear = f"DROP SILENT GRAPH {stats}"
-    else:
-        keys = set(keys)
-        entities = sorted(k for k in keys if isinstance(k, str))
-        pairs = sorted(k for k in keys if isinstance(k, tuple))
-        stale = _stored_totals(store, entities, pairs)
-        clear = f"DELETE DATA {{ GRAPH {stats} {{\n{_triples(stale)}}} }}" if stale else ""
-    fresh = [*_mention_totals(store, entities), *_co_mention_totals(store, pairs)]
+    fresh = [*_mention_totals(store), *_co_mention_totals(store)]
     build = NamedNode(ids.GRAPH_BUILD)
     operations = [
-        clear,
+        f"DROP SILENT GRAPH {stats}",
         f"INSERT DATA {{ GRAPH {stats} {{\n{_triples(fresh)}}} }}" if fresh else "",
         f"DELETE WHERE {{ GRAPH {build} {{ {stats} {CNKG.statsStamp} ?stamp }} }}",
         f"INSERT DATA {{ GRAPH {build} {{ {stats} {CNKG.statsStamp} {Literal(stamp)} }} }}",
@@ -94,18 +60,6 @@ def current_stamp(store: GraphStore) -> str | None:
 
 def _triples(quads: Iterable[Quad]) -> str:
     return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
-
-
-def _stored_totals(store: GraphStore, entities: list[EntityKey], pairs: list[PairKey]) -> list[Quad]:
-    """Every quad of the stats graph's totals of these keys (index lookups)."""
-    stats = NamedNode(ids.GRAPH_STATS)
-    nodes: set[NamedNode] = set()
-    for entity in entities:
-        for quad in store.store.quads_for_pattern(None, CNKG.tallyOf, NamedNode(entity), stats):
-            if Quad(quad.subject, RDF.type, CNKG.MentionTotal, stats) in store.store:
-                nodes.add(quad.subject)
-    nodes.update(NamedNode(ids.tally_iri("co-mention-total", first, second)) for first, second in pairs)
-    return [quad for node in sorted(nodes, key=str) for quad in store.store.quads_for_pattern(node, None, None, stats)]
 
 
 def _select(store: GraphStore, sparql: str) -> Iterator[QuerySolution]:
@@ -137,51 +91,30 @@ def total_quads(iris: Sequence[NamedNode], newsletter: NamedNode | None, count: 
     ]
 
 
-def _mention_totals(store: GraphStore, entities: list[EntityKey] | None) -> Iterator[Quad]:
-    """The MentionTotal quads of these entities (of every entity when None), summed from their tallies.
+def _mention_totals(store: GraphStore) -> Iterator[Quad]:
+    """The MentionTotal quads of every entity, summed from the tallies.
 
-    Hash joins of three sub-selects (the entities' tallies, every tally's count, every issue graph's
-    newsletter) rather than a lookup per tally: Oxigraph's point lookups cost several microseconds, and
-    the entities of an issue are mostly popular ones, tallied in most issues (~100,000 tallies for one
-    issue's entities at 10,000 issues)."""
-    if entities == []:
-        return
-    values = "" if entities is None else "VALUES ?entity { " + " ".join(str(NamedNode(e)) for e in entities) + " }"
+    Hash joins of three sub-selects (the tallies, their counts, every issue graph's newsletter) rather
+    than a lookup per tally: Oxigraph's point lookups cost several microseconds each."""
     # One MentionTally per (issue graph, entity): COUNT(*) counts issues.  The stats graph's totals
     # drop out at the join with the issue graphs' newsletters.
-    sparql = f"""SELECT ?entity ?newsletter (SUM(?count) AS ?mentions) (COUNT(*) AS ?issues)
-WHERE {{
-  {{ SELECT ?tally ?entity ?graph WHERE {{ {values} GRAPH ?graph {{ ?tally cnkg:tallyOf ?entity }} }} }}
-  {{ SELECT ?tally ?count WHERE {{ GRAPH ?anyGraph {{ ?tally cnkg:mentionCount ?count }} }} }}
-  {{ SELECT ?graph ?newsletter WHERE {{ GRAPH ?graph {{ ?issue schema:isPartOf ?newsletter }} }} }}
-}}
+    sparql = """SELECT ?entity ?newsletter (SUM(?count) AS ?mentions) (COUNT(*) AS ?issues)
+WHERE {
+  { SELECT ?tally ?entity ?graph WHERE { GRAPH ?graph { ?tally cnkg:tallyOf ?entity } } }
+  { SELECT ?tally ?count WHERE { GRAPH ?anyGraph { ?tally cnkg:mentionCount ?count } } }
+  { SELECT ?graph ?newsletter WHERE { GRAPH ?graph { ?issue schema:isPartOf ?newsletter } } }
+}
 GROUP BY ?entity ?newsletter"""
     for row in _select(store, sparql):
         counts = int(row["mentions"].value), int(row["issues"].value)
         yield from total_quads([row["entity"]], row["newsletter"], *counts)
 
 
-def _co_mention_totals(store: GraphStore, pairs: list[PairKey] | None) -> Iterator[Quad]:
-    """The CoMentionTotal quads of these project pairs (of every pair when None), summed from their tallies."""
-    if pairs == []:
-        return
+def _co_mention_totals(store: GraphStore) -> Iterator[Quad]:
+    """The CoMentionTotal quads of every project pair, summed from the tallies."""
     stats = NamedNode(ids.GRAPH_STATS)  # holds CoMentionTotals, with sentenceCount and tallyOf too
-    if pairs is None:
-        tallies = f"""GRAPH ?graph {{ ?tally cnkg:sentenceCount ?count ; cnkg:tallyOf ?first , ?second }}
+    tallies = f"""GRAPH ?graph {{ ?tally cnkg:sentenceCount ?count ; cnkg:tallyOf ?first , ?second }}
   FILTER(?graph != {stats} && STR(?first) < STR(?second))"""
-    else:
-        # Each side's tallies through the index, the pair's as their hash join (a lookup per tally of a
-        # popular project would cost seconds at 10,000 issues).
-        firsts = " ".join(sorted({str(NamedNode(first)) for first, _ in pairs}))
-        seconds = " ".join(sorted({str(NamedNode(second)) for _, second in pairs}))
-        both = " ".join(f"({NamedNode(first)} {NamedNode(second)})" for first, second in pairs)
-        tallies = f"""{{ SELECT ?tally ?count WHERE {{
-    GRAPH ?graph {{ ?tally cnkg:sentenceCount ?count }} FILTER(?graph != {stats}) }} }}
-  {{ SELECT ?tally ?first WHERE {{
-    VALUES ?first {{ {firsts} }} GRAPH ?firstGraph {{ ?tally cnkg:tallyOf ?first }} }} }}
-  {{ SELECT ?tally ?second WHERE {{
-    VALUES ?second {{ {seconds} }} GRAPH ?secondGraph {{ ?tally cnkg:tallyOf ?second }} }} }}
-  VALUES (?first ?second) {{ {both} }}"""
     # One CoMentionTally per (issue graph, pair): COUNT(*) counts issues.
     sparql = f"""SELECT ?first ?second (SUM(?count) AS ?sentences) (COUNT(*) AS ?issues)
 WHERE {{
@@ -195,9 +128,9 @@ GROUP BY ?first ?second"""
 
 
 class Totals:
-    """The stats graph summed in Python from the tallies the workers report, for a build into an empty
-    store: the same quads as ``kg.aggregates.refresh(store, None, …)`` (tested) at a fraction of its
-    cost (10,000 issues: ~17 s for the grouped SPARQL pass)."""
+    """Totals summed in Python from the tallies the workers report: the whole stats graph for a build
+    into an empty store (the same quads as :func:`refresh`, tested, at a fraction of its cost: ~17 s
+    for the grouped SPARQL pass at 10,000 issues), or the difference an incremental build makes."""
 
     def __init__(self) -> None:
         self.mentions: dict[tuple[str, str], list[int]] = {}  # (entity, newsletter) -> [mentions, issues]

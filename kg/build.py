@@ -253,9 +253,8 @@ def build(
         records = graph_store.sources()
         claimed = {r.graph: p for p, r in records.items() if not p.startswith("static:")}
         claimed_before = bool(claimed)
-        # The stats graph sums every issue's tallies.  When it matches the store (its stamp) only the
-        # keys the changed issues tally are summed again; otherwise (a new store or extractor, a build
-        # cut off before its refresh) all of them, in one grouped pass.
+        # The stats graph sums every issue's tallies.  Unless its stamp matches the store (a new extractor,
+        # a build cut off before its stats were written), every tally is summed again after the writes.
         stats_current = aggregates.current_stamp(graph_store) == _records_digest(records) and not static_changed
         # Into an empty store the totals are summed here from what the workers report; into a store whose
         # stats are current, the changes are: the new versions' tallies minus the replaced ones'.
@@ -352,7 +351,7 @@ def build(
             if summary.built or summary.removed:
                 totals.apply(graph_store, _records_digest(sources))
         else:
-            aggregates.refresh(graph_store, None, _records_digest(sources))
+            aggregates.refresh(graph_store, _records_digest(sources))
         summary.exports_written = _write_exports(graph_store, out_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not p.startswith("static:"))
         changed = bool(static_changed or summary.built or summary.removed)

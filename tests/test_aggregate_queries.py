@@ -263,5 +263,5 @@ def test_totals_follow_changes_of_the_store(tmp_path: Path, lwkd_dir: Path) -> N
         incremental = graph.canonical_nquads()
         stamp = aggregates.current_stamp(graph)
         assert stamp is not None
-        aggregates.refresh(graph, None, stamp)
+        aggregates.refresh(graph, stamp)
         assert graph.canonical_nquads() == incremental

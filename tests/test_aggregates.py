@@ -1,4 +1,5 @@
-"""kg.aggregates: a refresh of some keys makes exactly their totals equal to the sums of the tallies."""
+"""kg.aggregates: a difference applied to the stats graph changes exactly its keys, and equals summing
+every tally again."""
 
 from __future__ import annotations
 
@@ -37,68 +38,51 @@ def _issue_graphs(graph: GraphStore) -> list[str]:
     return [g for g in graph.named_graphs() if g.startswith(ids.ID + "graph/issue/")]
 
 
-def test_keys_are_entities_and_ordered_project_pairs(store_dir: Path) -> None:
+def test_stored_tallies_are_entities_and_project_pairs(store_dir: Path) -> None:
     with GraphStore.open(store_dir, read_only=True) as graph:
-        keys = aggregates.keys_of_graphs(graph, [SEED_GRAPH])
-    entities = {k for k in keys if isinstance(k, str)}
-    pairs = {k for k in keys if isinstance(k, tuple)}
+        newsletter, tallies = aggregates.stored_tallies(graph, SEED_GRAPH)
+    assert newsletter == ids.newsletter_iri("cloud-native-weekly")
+    entities = {iris[0] for iris, _count in tallies if len(iris) == 1}
+    pairs = [iris for iris, _count in tallies if len(iris) == 2]
     assert ids.entity_iri("Project", "kubernetes") in entities
-    assert pairs and all(first < second for first, second in pairs)
-    assert {iri for pair in pairs for iri in pair} <= entities
+    assert all(count > 0 for _iris, count in tallies)
+    assert pairs and {iri for pair in pairs for iri in pair} <= entities
 
 
-def _totals_of(graph: GraphStore, keys: set[aggregates.Key]) -> set[str]:
-    """The IRIs of the stats graph's totals that belong to these keys."""
-    nodes = {ids.tally_iri("co-mention-total", *k) for k in keys if isinstance(k, tuple)}
-    for quad in graph.store.quads_for_pattern(None, None, None, NamedNode(ids.GRAPH_STATS)):
-        if quad.predicate.value == ids.ONTOLOGY + "inSeries":
-            entity = next(graph.store.quads_for_pattern(quad.subject, NamedNode(ids.ONTOLOGY + "tallyOf"), None))
-            if entity.object.value in keys:
-                nodes.add(quad.subject.value)
-    return nodes
+def _total_iri(newsletter: str, iris: tuple[str, ...]) -> str:
+    if len(iris) == 1:
+        return ids.tally_iri("mention-total", iris[0], newsletter)
+    return ids.tally_iri("co-mention-total", *sorted(iris))
 
 
-def test_refreshing_keys_repairs_exactly_their_totals(store_dir: Path) -> None:
-    gone = ids.tally_iri("mention-total", "urn:gone", "urn:series")
+def test_a_difference_changes_only_its_keys(store_dir: Path) -> None:
     with GraphStore.open(store_dir) as graph:
-        aggregates.refresh(graph, None, "full")
-        expected = _stats(graph)
-        assert aggregates.current_stamp(graph) == "full"
-        keys = aggregates.keys_of_graphs(graph, [SEED_GRAPH]) | {"urn:gone"}
-        refreshed = _totals_of(graph, keys)
-        assert len(refreshed) > 10
-        # Every count wrong, every pair total missing, and a total of a key that no issue tallies.
-        graph.store.update(
-            f"""DELETE {{ GRAPH <{ids.GRAPH_STATS}> {{ ?t cnkg:mentionCount ?n }} }}
-                INSERT {{ GRAPH <{ids.GRAPH_STATS}> {{ ?t cnkg:mentionCount 999 }} }}
-                WHERE {{ GRAPH <{ids.GRAPH_STATS}> {{ ?t cnkg:mentionCount ?n }} }} ;
-                DELETE WHERE {{ GRAPH <{ids.GRAPH_STATS}> {{ ?t a cnkg:CoMentionTotal ; ?p ?o }} }} ;
-                INSERT DATA {{ GRAPH <{ids.GRAPH_STATS}> {{
-                  <{gone}> a cnkg:MentionTotal ; cnkg:tallyOf <urn:gone> ; cnkg:inSeries <urn:series> ;
-                    cnkg:mentionCount 1 ; cnkg:issueCount 1 }} }}""",
-            prefixes={"cnkg": ids.ONTOLOGY},
-        )
-        aggregates.refresh(graph, keys, "keys")
-        repaired = _stats(graph)
-        assert aggregates.current_stamp(graph) == "keys"
-    assert not any(gone in line for line in repaired)
+        aggregates.refresh(graph, "full")
+        before = set(_stats(graph))
+        newsletter, tallies = aggregates.stored_tallies(graph, SEED_GRAPH)
+        change = aggregates.Totals()
+        change.add_issue(newsletter, tallies, sign=-1)
+        change.apply(graph, "minus the seed")
+        after = set(_stats(graph))
+        assert aggregates.current_stamp(graph) == "minus the seed"
+    touched = {f"<{_total_iri(newsletter, iris)}>" for iris, _count in tallies}
+    assert len(touched) > 10
 
-    def of_keys(lines: list[str]) -> list[str]:
-        return [line for line in lines if line.split()[0][1:-1] in refreshed]
+    def untouched(lines: set[str]) -> set[str]:
+        return {line for line in lines if line.split()[0] not in touched}
 
-    assert of_keys(repaired) == of_keys(expected)  # the refreshed keys' totals are right again
-    others = [line for line in repaired if line not in of_keys(repaired)]
-    if others:  # and the other keys keep what they had (here: the wrong counts)
-        assert any('"999"' in line for line in others)
+    assert untouched(after) == untouched(before)  # every other key keeps its totals
+    assert before - after and all(line.split()[0] in touched for line in before - after)
 
 
-def test_removing_an_issue_then_refreshing_its_keys_equals_a_full_refresh(store_dir: Path) -> None:
+def test_removing_an_issue_then_applying_the_difference_equals_a_full_refresh(store_dir: Path) -> None:
     with GraphStore.open(store_dir) as graph:
-        aggregates.refresh(graph, None, "full")
+        aggregates.refresh(graph, "full")
         removed = _issue_graphs(graph)[-1]
-        keys = aggregates.keys_of_graphs(graph, [removed])
+        change = aggregates.Totals()
+        change.add_issue(*aggregates.stored_tallies(graph, removed), sign=-1)
         graph.store.update(f"DROP GRAPH <{removed}>")
-        aggregates.refresh(graph, keys, "keys")
+        change.apply(graph, "difference")
         incremental = _stats(graph)
-        aggregates.refresh(graph, None, "full")
+        aggregates.refresh(graph, "full")
         assert _stats(graph) == incremental

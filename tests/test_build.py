@@ -149,7 +149,7 @@ def test_totals_summed_by_a_fresh_build_equal_the_sparql_refresh(tmp_path: Path,
         stamp = aggregates.current_stamp(graph)
         assert stamp and f"<{ids.GRAPH_STATS}>" in summed
         assert bool(graph.query(f"ASK {{ GRAPH <{ids.GRAPH_STATS}> {{ ?t a cnkg:CoMentionTotal }} }}"))
-        aggregates.refresh(graph, None, stamp)
+        aggregates.refresh(graph, stamp)
         assert graph.canonical_nquads() == summed
         assert aggregates.current_stamp(graph) == stamp
 
