@@ -23,7 +23,6 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from kg import __version__, aggregates, ids
 from kg.errors import InputError, KgError
-from kg.rdf import SCHEMA
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
@@ -47,8 +46,7 @@ class Processed:
     graph: str = ""
     issue_id: str = ""
     nquads: str = ""
-    quads: int = 0
-    graph_quads: int = 0  # of which in the issue's own graph
+    graph_quads: int = 0  # quads in the issue's own graph
     trig_chunk: str = ""  # the issue graph's block of graph.trig, made here rather than by the one writer
     shared_from: int = -1  # offset in nquads where the shared facts (entities graph) begin
     newsletter: str = ""
@@ -130,10 +128,6 @@ def process_file(path: str, content_hash: str) -> Processed:
         own = [q for q in quads if q.graph_name.value == graph]
         shared = [q for q in quads if q.graph_name.value != graph]
         own_nquads = serialize(own, format=RdfFormat.N_QUADS).decode("utf-8")
-        newsletter = next(
-            (q.object.value for q in own if q.predicate == SCHEMA.isPartOf and q.subject.value == extraction.issue_id),
-            "",
-        )
         nquads = own_nquads + serialize(shared, format=RdfFormat.N_QUADS).decode("utf-8")
         return Processed(
             path,
@@ -141,11 +135,10 @@ def process_file(path: str, content_hash: str) -> Processed:
             graph=graph,
             issue_id=extraction.issue_id,
             nquads=nquads,
-            quads=len(quads),
             graph_quads=len(own),
             trig_chunk=trig_chunk(own),
             shared_from=len(own_nquads),
-            newsletter=newsletter,
+            newsletter=ids.newsletter_iri(issue.series),
             tallies=aggregates.tallies_of(own),
         )
     except InputError as err:

@@ -7,7 +7,7 @@ A canned query is a SPARQL file whose header comment documents it::
     # param: series (string, optional): series slug, e.g. lwkd or cloud-native-weekly
     # param: name (name): an entity's name or alias, matched case-insensitively
     # param: year (integer, optional): only issues published that year
-    # param: limit (integer, optional, default 20): how many rows
+    # param: limit (limit, default 20): at most this many rows (paging types: limit, offset)
 
 Parameters are bound as RDF terms: each value becomes a typed RDF term
 (serialised and escaped by pyoxigraph) in a ``VALUES`` block at the top of
@@ -185,7 +185,7 @@ def _plain(value: str) -> Any:
     return Literal(value)
 
 
-_OUTER_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def bind_values(sparql: str, params: dict[str, Any]) -> str:
@@ -204,7 +204,7 @@ def bind_values(sparql: str, params: dict[str, Any]) -> str:
             body_start += len(line)
         else:
             break
-    positions = [m.end() for m in _OUTER_GROUP.finditer(sparql, body_start)]
+    positions = [m.end() for m in _WHERE_GROUP.finditer(sparql, body_start)]
     if not positions:
         start = sparql.find("{", body_start) + 1
         if start <= 0:

@@ -39,7 +39,7 @@ from pyoxigraph import (
 
 from kg import ids
 from kg.errors import KgError
-from kg.rdf import CNKG, PREFIXES, XSD
+from kg.rdf import CNKG, PREFIXES, RDF, SCHEMA, XSD
 
 if TYPE_CHECKING:
     import pandas
@@ -283,9 +283,13 @@ class GraphStore:
         parts.append("}\n}\n")
         if garbage:
             parts.append(" ;\n" + garbage)
+        self._update("".join(parts))
+
+    def _update(self, sparql: str) -> None:
+        """Run a SPARQL update; what this object remembers of the store may be stale after it."""
         self._sources = None
         self._shared_loaded.clear()  # an update may delete shared facts
-        self.store.update("".join(parts))
+        self.store.update(sparql)
 
     def _without_loaded_shared_facts(self, writes: Sequence[GraphWrite]) -> str:
         """The writes' N-Quads minus shared facts already bulk-loaded: most issues restate the same
@@ -308,9 +312,7 @@ class GraphStore:
         orphans = [g for g in self.named_graphs() if g.startswith(ids.GRAPH_ISSUE_PREFIX) and g not in claimed]
         if orphans:
             garbage = self._garbage_update(orphans)
-            self._sources = None
-            self._shared_loaded.clear()  # an update may delete shared facts
-            self.store.update("".join(f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in orphans) + garbage)
+            self._update("".join(f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in orphans) + garbage)
         return orphans
 
     def _has_record(self, path: str) -> bool:
@@ -326,8 +328,8 @@ class GraphStore:
         Decided here with index lookups rather than in SPARQL: a ``FILTER NOT EXISTS`` pass over the
         candidates took seconds per batch on a store of 1,000 issues.
         """
-        rdf_subject, rdf_predicate, rdf_object = (NamedNode(_RDF + n) for n in ("subject", "predicate", "object"))
-        refers_to, part_of = NamedNode(ids.ONTOLOGY + "refersTo"), NamedNode("https://schema.org/isPartOf")
+        rdf_subject, rdf_predicate, rdf_object = RDF.subject, RDF.predicate, RDF.object
+        refers_to, part_of = CNKG.refersTo, SCHEMA.isPartOf
         replaced = {NamedNode(g) for g in graphs}
 
         def backing(quads: Iterable[Quad]) -> tuple[set[tuple[Any, Any, Any]], set[Any]]:
@@ -355,14 +357,8 @@ class GraphStore:
         old_triples, old_entities = backing(old)
         if not old_triples and not old_entities:
             return ""
-        new_triples, new_entities = (
-            backing(parse(new_nquads.encode("utf-8"), RdfFormat.N_QUADS))
-            if new_nquads
-            else (
-                set(),
-                set(),
-            )
-        )
+        new_quads = parse(new_nquads.encode("utf-8"), RdfFormat.N_QUADS) if new_nquads else iter(())
+        new_triples, new_entities = backing(new_quads)
 
         def elsewhere(predicate: NamedNode, obj: Any) -> Iterator[Quad]:
             return (q for q in self.store.quads_for_pattern(None, predicate, obj, None) if q.graph_name not in replaced)
@@ -398,9 +394,7 @@ class GraphStore:
             parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
             parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {self._record_node(record.path)} ?p ?o }} }} ;\n")
         if parts:
-            self._sources = None
-            self._shared_loaded.clear()  # an update may delete shared facts
-            self.store.update("".join(parts) + garbage)
+            self._update("".join(parts) + garbage)
 
     def replace_static_graph(
         self, graph: str, quads: Sequence[Quad], content_hash: str, clear: Sequence[str] = ()
@@ -492,6 +486,3 @@ def _nquads_by_graph(nquads: str) -> dict[str, str]:
         cut = body.rfind(" <")
         groups.setdefault(body[cut + 1 :], []).append(body[:cut] + " .")
     return {graph: "\n".join(lines) + "\n" for graph, lines in groups.items()}
-
-
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
