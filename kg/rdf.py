@@ -12,7 +12,8 @@ about shared things (an entity's type, labels and properties, relations
 between entities, the newsletter) go to the shared entities graph, once
 however many issues state them.  Catalogued entities are described by the
 catalog graph and not again.  The store drops shared facts no issue backs any
-more (:meth:`kg.store.GraphStore.collect_garbage`).
+more, in the transaction that replaces or removes an issue (:meth:`kg.store.GraphStore.write_graphs`).
+Each issue graph also carries its counts (tallies) that :mod:`kg.aggregates` sums.
 """
 
 from __future__ import annotations
