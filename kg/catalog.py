@@ -61,6 +61,8 @@ class CatalogEntry:
     uses: tuple[str, ...] = ()
     integrates: tuple[str, ...] = ()
     description: str | None = None
+    # A regex every version of the project matches (Kubernetes: 1.x): a bare version that does not is not its.
+    versions: str | None = None
     source: str = "team"
     # KEP entries.
     number: int | None = None
@@ -110,6 +112,7 @@ _STR_FIELDS = {
     "status",
     "stage",
     "latest_milestone",
+    "versions",
 }
 # Fields an importer may add to a team entry that lacks them.
 ENRICHABLE = ("homepage", "repo", "category", "subcategory", "maturity", "description")

@@ -537,15 +537,39 @@ def _section(name: str, s: Score, verbose: bool) -> list[str]:
     return lines
 
 
-def format_report(scores: dict[str, Score], verbose: bool = False) -> str:
-    """Per issue (and overall when there are several): P/R/F1 per type and per predicate."""
+def format_report(
+    scores: dict[str, Score], verbose: bool = False, sets: dict[str, str] | None = None, brief: bool = False
+) -> str:
+    """Per issue (unless ``brief``), overall per gold set when there are several, and overall.
+
+    ``sets`` maps an issue name to its gold set ("tuning", "untouched"): the sets are reported
+    apart, so that what the extractor was tuned on never hides how it does on text it was not.
+    """
     lines: list[str] = []
+    if not brief:
+        for name, s in scores.items():
+            lines += [*_section(name, s, verbose), ""]
+    groups: dict[str, list[Score]] = {}
     for name, s in scores.items():
-        lines += [*_section(name, s, verbose), ""]
-    if len(scores) > 1:
+        groups.setdefault((sets or {}).get(name, ""), []).append(s)
+    if len(groups) > 1:
+        for label, members in sorted(groups.items()):
+            lines += [*_section(f"overall {label or 'other'} ({len(members)} issues)", combine(members), False), ""]
+    if len(scores) > 1 or brief:
         # The per-issue sections already list misses; the overall one only sums.
         lines += [*_section(f"overall ({len(scores)} issues)", combine(scores.values()), False), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def gold_set(path: Path) -> str:
+    """The set a gold file belongs to: files directly in a project's ``corpus/gold/`` are the tuning set;
+    those under an ``untouched/`` folder, or anywhere else (../shared/eval/gold), were kept out of tuning."""
+    parts = Path(path).resolve().parts
+    if "untouched" in parts:
+        return "untouched"
+    if len(parts) >= 3 and parts[-3:-1] == ("corpus", "gold"):
+        return "tuning"
+    return "untouched"
 
 
 # --------------------------------------------------------------------------- running
@@ -555,8 +579,8 @@ def find_source(gold: Gold, corpora: Sequence[Path]) -> Path:
     """The gold's source in the first corpus folder that has it (default: beside the gold, then ../shared's LWKD)."""
     candidates = list(corpora)
     if not candidates:
-        shared_lwkd = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "lwkd"
-        candidates = [gold.path.parent, gold.path.parent.parent, shared_lwkd]
+        shared = Path(__file__).resolve().parents[2] / "shared"
+        candidates = [gold.path.parent, gold.path.parent.parent, shared / "corpus", shared / "corpus" / "lwkd"]
     for corpus in candidates:
         if (corpus / gold.source).is_file():
             return corpus / gold.source
@@ -564,7 +588,7 @@ def find_source(gold: Gold, corpora: Sequence[Path]) -> Path:
 
 
 def evaluate_files(
-    gold_paths: Sequence[Path], corpora: Sequence[Path] = (), verbose: bool = False
+    gold_paths: Sequence[Path], corpora: Sequence[Path] = (), verbose: bool = False, brief: bool = False
 ) -> tuple[str, dict[str, Score]]:
     """Extract each gold file's source with the current pipeline and score it; (report, scores by issue)."""
     from kg.catalog import load_catalog
@@ -574,8 +598,19 @@ def evaluate_files(
     catalog = load_catalog()
     nlp = load_pipeline(catalog)
     scores: dict[str, Score] = {}
-    for path in gold_paths:
+    sets: dict[str, str] = {}
+    for path in expand_gold_paths(gold_paths):
         gold = load_gold(path)
         issue = read_issue(find_source(gold, corpora))
-        scores[gold.issue or Path(path).stem] = score(gold, extract(issue, catalog, nlp).to_json())
-    return format_report(scores, verbose=verbose), scores
+        name = gold.issue or Path(path).stem
+        scores[name] = score(gold, extract(issue, catalog, nlp).to_json())
+        sets[name] = gold_set(path)
+    return format_report(scores, verbose=verbose, sets=sets, brief=brief), scores
+
+
+def expand_gold_paths(paths: Sequence[Path]) -> list[Path]:
+    """Gold files named, and the ``*.yaml`` files directly in folders named (``kg eval corpus/gold``)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    return out

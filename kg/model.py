@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Normalised section kinds (Section.kind).
-SECTION_KINDS = ("news", "upstream", "project-recommendation", "reading", "glossary", "other")
+SECTION_KINDS = (
+    "news",
+    "upstream",
+    "releases",
+    "project-recommendation",
+    "reading",
+    "events",
+    "community",
+    "glossary",
+    "other",
+)
 
 # Closed set of entity types and predicates (../shared/eval/FORMAT.md).
 ENTITY_TYPES = (
@@ -107,6 +117,10 @@ class Issue:
     links: list[Link] = field(default_factory=list)
     encoding: str = "utf-8"
     content_hash: str = ""  # sha256 of the raw bytes
+    keywords: list[str] = field(default_factory=list)  # front matter keywords / tags / highlights
+    summary: str | None = None  # front matter summary or description
+    # Files read into this issue after its own (a companion articles page): (path, offset in text).
+    parts: list[tuple[str, int]] = field(default_factory=list)
 
     def section_at(self, offset: int) -> Section | None:
         """The innermost section containing ``offset``."""

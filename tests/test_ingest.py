@@ -559,10 +559,17 @@ def test_section_kinds() -> None:
     assert section_kind("开源项目推荐") == "project-recommendation"
     assert section_kind("本周阅读推荐") == "reading"
     assert section_kind("名词解释") == "glossary"
-    for title in ("Release Schedule", "Other Merges", "Promotions", "Deprecated", "Version Updates", "KEP of the Week",
+    assert section_kind("Release Schedule") == "releases"
+    for title in ("Other Merges", "Promotions", "Deprecated", "Version Updates", "KEP of the Week",
                   "Featured PRs", "Featured PR", "Subprojects and Dependency Updates", "Merges"):  # fmt: skip
         assert section_kind(title) == "upstream", title
     for title in ("Developer News", "Community Meeting Summary", "Steering Committee Election", "Election Updates"):
         assert section_kind(title) == "news", title
-    assert section_kind("Shoutouts") == "other"
+    for title in ("🚀 Notable Releases", "Releases", "版本发布"):
+        assert section_kind(title) == "releases", title
+    for title in ("Upcoming Events", "社区活动", "KubeCon recap"):
+        assert section_kind(title) == "events", title
+    for title in ("💬 Community Buzz", "Shoutouts", "社区"):
+        assert section_kind(title) == "community", title
+    assert section_kind("📰 This Week in Cloud Native") == "news"
     assert section_kind("Graph of the Week") == "other"

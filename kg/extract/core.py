@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from kg.extract import links
 from kg.extract.structure import Unit, UnitIndex, build_units
 from kg.ids import entity_iri, issue_iri
 from kg.model import Entity, Extraction, Issue, Mention, Relation, Span
@@ -86,6 +87,7 @@ class Registry:
         self.by_id: dict[str, Entity] = {}
         self.placed: list[Placed] = []
         self._seen: set[tuple[str, int, int]] = set()
+        self._spans: set[tuple[int, int]] = set()
         self.by_norm: dict[tuple[str, str], Entity] = {}
 
     def entity(
@@ -111,7 +113,11 @@ class Registry:
         key = (ent.id, start, end)
         if key in self._seen or end <= start:
             return
+        # One span denotes one thing: the first entity placed on it keeps it.
+        if (start, end) in self._spans:
+            return
         self._seen.add(key)
+        self._spans.add((start, end))
         section = self.issue.section_at(start)
         anchor = self.issue.text[start:end]
         ent.mentions.append(Mention(start, end, section.title if section else None, anchor))
@@ -296,6 +302,8 @@ class Extractor:
             self.metadata,
             lambda: self.events([h for h in hits if h.kind == "event"]),
             lambda: self.catalog_hits([h for h in hits if h.kind == "catalog"]),
+            lambda: links.release_links(self),
+            lambda: links.keps_by_title(self),
             self.hyphen_prefixes,
             self.structural_titles,
             lambda: self.pattern_hits([h for h in hits if h.kind != "event"]),
@@ -823,6 +831,7 @@ class Extractor:
         return ent
 
     release_project: dict[str, Entity]
+    accepted_owner: dict[int, Entity]  # end of an accepted bare version -> its project
 
     def _first_sentence(self, ent: Entity, other: Entity) -> tuple[int, int]:
         if ent.mentions:
@@ -857,6 +866,7 @@ class Extractor:
             self.reg.mention(rel, start, h.end)
             self.version_releases.append((h.start, h.end, rel))
             accepted.append(h.end)
+            self.accepted_owner[h.end] = owner
 
     _JOINER = _rx(
         r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
@@ -910,10 +920,11 @@ class Extractor:
             or (after_word is not None and after_word.group() in cues_a)
             or after.startswith(cjk_after)
         )
-        listed = any(
-            0 <= h.start - a <= 3 and _rx(r"^[\s、,，和]*(?:and|or)?\s*$").match(self.text[a : h.start])
+        listed = [
+            a
             for a in accepted
-        )
+            if 0 <= h.start - a <= 5 and _rx(r"^[\s、,，和]*(?:and|or)?\s*$").match(self.text[a : h.start])
+        ]
         if not (strong or cue or listed):
             return None, h.start
         if self.default_project() is None:
@@ -922,8 +933,18 @@ class Extractor:
             near = [p for p in self.reg.in_range(sent[0], h.start, ("Project",)) if p.end <= h.start]
             if near:
                 return self.root(near[0].entity), h.start
+        if listed and (prev := self.accepted_owner.get(listed[-1])) is not None:
+            return prev, h.start  # "containerd 2.3.4 and 2.2.7": the listed version's project
         owner = self.release_topic(unit)
+        if owner is not None and not self.plausible_version(owner, word):
+            return None, h.start  # a bare version the project never had (no Kubernetes 2.x)
         return owner, h.start
+
+    def plausible_version(self, project: Entity, version: str) -> bool:
+        key = project.props.get("catalog")
+        entry = self.catalog.get("Project", key) if key else None
+        pattern = getattr(entry, "versions", None) if entry else None
+        return pattern is None or _rx(pattern).match(_norm_version(version)) is not None
 
     def release_topic(self, unit: Unit | None) -> Entity | None:
         if unit is None:
@@ -1106,4 +1127,5 @@ def run_extractor(issue: Issue, catalog: Any, doc: Any) -> Extraction:
     ex.unit_topic_override = {}
     ex.feature_owner = {}
     ex.release_project = {}
+    ex.accepted_owner = {}
     return ex.run()

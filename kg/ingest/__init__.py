@@ -9,7 +9,10 @@
 One module per format; each has ``FORMAT`` (its name), ``read(path, text) -> Issue``
 and ``looks_like(path, text) -> bool``.  :data:`READERS` maps names to readers;
 :func:`sniff` asks the formats in :data:`_SNIFFERS` order which one a text is,
-``fmt=`` overrides it.  A new format is a new module added to both.
+``fmt=`` overrides it; the generic Markdown reader takes whatever no other claims.
+A new format is a new module added to both.  A format whose issues span several files
+(LWCN's companion articles page) names them in :data:`COMPANIONS`; ``read_issue(path,
+companions=True)`` reads them into the same issue, after its own text.
 
 ``Issue.text`` is the decoded file minus a leading byte-order mark; every
 offset (spans, links, items, sections) indexes it.  ``Issue.encoding`` is
@@ -25,25 +28,33 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest import lwkd_markdown, weekly_markdown, weekly_text
+from kg.ingest import generic_markdown, lwcn_markdown, lwkd_markdown, weekly_markdown, weekly_text
 from kg.ingest.common import decode
-from kg.model import Issue
+from kg.model import Issue, Span
 
-__all__ = ["READERS", "decode", "discover", "read_issue", "sniff"]
+__all__ = ["COMPANIONS", "READERS", "decode", "discover", "read_issue", "sniff", "source_files"]
 
 READERS: dict[str, Callable[[Path, str], Issue]] = {
     weekly_text.FORMAT: weekly_text.read,
     weekly_markdown.FORMAT: weekly_markdown.read,
     lwkd_markdown.FORMAT: lwkd_markdown.read,
+    lwcn_markdown.FORMAT: lwcn_markdown.read,
+    generic_markdown.FORMAT: generic_markdown.read,
 }
 
 # Asked in order; the first that says yes names the format.
 _SNIFFERS: list[tuple[str, Callable[[Path, str], bool]]] = [
     (weekly_markdown.FORMAT, weekly_markdown.looks_like),  # weekly section headings / the weekly's name in front matter
+    (lwcn_markdown.FORMAT, lwcn_markdown.looks_like),  # "## 🚀 Notable Releases", "# 📚 All Articles from Week N"
     (lwkd_markdown.FORMAT, lwkd_markdown.looks_like),  # layout: post, "Week Ending", "## Developer News"
     (weekly_text.FORMAT, weekly_text.looks_like),  # first line "云原生生态周报 ..."
-    (weekly_markdown.FORMAT, weekly_markdown.has_front_matter),  # any other front matter
+    (generic_markdown.FORMAT, generic_markdown.looks_like),  # anything else
 ]
+
+# Files that belong to another file's issue: (the issue's own file -> its companions, companion -> its issue's file).
+COMPANIONS: dict[str, tuple[Callable[[Path], list[Path]], Callable[[Path], Path | None]]] = {
+    lwcn_markdown.FORMAT: (lwcn_markdown.companions, lwcn_markdown.companion_of),
+}
 
 
 def _expected() -> str:
@@ -58,11 +69,73 @@ def sniff(path: Path, text: str) -> str:
     raise InputError(path, f"unknown format (expected {_expected()}; or choose one with fmt=)")
 
 
-def read_issue(path: str | Path, fmt: str | None = None) -> Issue:
-    """Read one issue file.  Raises InputError (naming the file and the problem) and nothing else for a bad file."""
+def read_issue(path: str | Path, fmt: str | None = None, series: str | None = None, companions: bool = False) -> Issue:
+    """Read one issue file.  Raises InputError (naming the file and the problem) and nothing else for a bad file.
+
+    ``series`` names the issue's series (else the reader's, or the generic reader's guess);
+    ``companions`` reads the files that belong to the same issue (LWCN's articles page) into it.
+    """
     path = Path(path)
     if fmt is not None and fmt not in READERS:
         raise InputError(path, f"unknown format {fmt!r} (expected {_expected()})")
+    issue = _read_one(path, fmt, series)
+    if companions and issue.format in COMPANIONS:
+        for other in COMPANIONS[issue.format][0](path):
+            _append(issue, _read_one(other, issue.format, series))
+    return issue
+
+
+def source_files(path: str | Path) -> list[Path]:
+    """The files one issue is read from: the file and its companions (what a build hashes)."""
+    path = Path(path)
+    out = [path]
+    for finder, _ in COMPANIONS.values():
+        out += finder(path)
+    return out
+
+
+def _append(issue: Issue, part: Issue) -> None:
+    """Read ``part`` (a companion page) into ``issue``: its text after a blank line, its sections one level down
+    under one section titled by its title line (kind of that title, else reading)."""
+    from kg.ingest.common import section_kind
+    from kg.model import Item, Link, Section
+
+    shift = len(issue.text) + 1
+    issue.parts.append((part.path, shift))
+    issue.text = issue.text + "\n" + part.text
+
+    def link(lk: Link) -> Link:
+        a = lk.anchor_start + shift if lk.anchor_start >= 0 else -1
+        b = lk.anchor_end + shift if lk.anchor_end >= 0 else -1
+        return Link(lk.url, lk.anchor, lk.start + shift, lk.end + shift, a, b)
+
+    title = part.title_span
+    t0, t1 = (title.start + shift, title.end + shift) if title else (shift, shift)
+    head_title = issue.text[t0:t1]
+    kind = section_kind(head_title)
+    head = Section(head_title, kind if kind != "other" else "reading", t0, len(issue.text), t0, t1)
+    issue.sections.append(head)
+    for sec in part.sections:
+        items = [
+            Item(
+                it.kind,
+                it.start + shift,
+                it.end + shift,
+                it.text,
+                [link(lk) for lk in it.links],
+                Span(it.title.start + shift, it.title.end + shift, it.title.text) if it.title else None,
+            )
+            for it in sec.items
+        ]
+        issue.sections.append(
+            Section(sec.title, head.kind, sec.start + shift, sec.end + shift, sec.title_start + shift,
+                    sec.title_end + shift, items, level=2)
+        )  # fmt: skip
+    issue.links.extend(link(lk) for lk in part.links)
+    issue.content_hash = hashlib.sha256((issue.content_hash + part.content_hash).encode()).hexdigest()
+
+
+def _read_one(path: Path, fmt: str | None, series: str | None) -> Issue:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -83,6 +156,10 @@ def read_issue(path: str | Path, fmt: str | None = None) -> Issue:
         raise
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a build; say which file
         raise InputError(path, f"cannot read as {name}: {type(exc).__name__}: {exc}") from exc
+    if series:
+        from kg.ids import slug
+
+        issue.series, issue.series_title = slug(series) or issue.series, series
     issue.encoding = encoding
     issue.content_hash = hashlib.sha256(raw).hexdigest()
     return issue
@@ -105,7 +182,8 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     Directories are walked (not following symlinked directories), skipping
     ``gold/`` folders, hidden files and folders, ``*.yaml``/``*.yml``/``*.json``,
     ``README*`` and ``LICENSE*``; the same filters apply to files named directly.
-    A path that does not exist raises InputError.
+    A companion file (LWCN's ``-articles.md``) whose issue file is beside it is left out:
+    it is read with that issue.  A path that does not exist raises InputError.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -125,4 +203,5 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
                 found.setdefault(os.path.realpath(root), root)
         elif not root.exists():
             raise InputError(root, "no such file or directory")
-    return sorted(found.values(), key=lambda p: p.as_posix())
+    kept = [p for p in found.values() if not any(owner(p) is not None for _, owner in COMPANIONS.values())]
+    return sorted(kept, key=lambda p: p.as_posix())

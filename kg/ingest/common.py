@@ -271,12 +271,18 @@ _KIND_RULES = [
     for p, kind in (
         (r"名词|术语|glossary|terms", "glossary"),
         (r"项目推荐|开源项目|project (?:recommend|spotlight|of the week)|tools? of the week", "project-recommendation"),
-        (r"阅读|文章|reading|articles?|blogs?|videos?|talks?|podcasts?", "reading"),
+        (r"阅读|文章|reading|articles?|blogs?|videos?|talks?|podcasts?|recommended|links\b|推荐", "reading"),
         (
-            r"要闻|新闻|动态|资讯|活动|news|meeting|summary|election|steering|announce|events?\b|kubecon|summit|"
+            r"^\W*(?:notable |new |recent |latest )?releases?\b|release (?:notes|roundup|radar)|新版本|版本发布|发布",
+            "releases",
+        ),
+        (r"活动|会议|大会|events?\b|kubecon|summit|meetups?|conferences?|webinars?|calendar", "events"),
+        (
+            r"要闻|新闻|动态|资讯|news|meeting|summary|election|steering|announce|this week|headlines?|"
             r"security|organi[sz]ational",
             "news",
         ),
+        (r"社区|community|buzz|shoutouts?|contributors?|people|social", "community"),
         (
             r"上游|进展|更新|merges?|promot|deprecat|remov|reversion|rollback|version|release|kep|featured?|"
             r"subproject|projects\b|repositor|dependenc|kubeadm|kubectl|now (?:alpha|beta|ga|stable)|graduat|\bprs?\b|"

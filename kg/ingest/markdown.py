@@ -34,7 +34,7 @@ class FrontMatter:
 
     def value_span(self, text: str, key: str) -> Span | None:
         """Where the scalar value of top-level ``key`` is written (inside quotes when quoted)."""
-        m = re.compile(rf"^{re.escape(key)}[ \t]*:[ \t]*(\S.*?)[ \t]*\r?$", re.MULTILINE).search(
+        m = re.compile(rf"^{re.escape(key)}[ \t]*[:=][ \t]*(\S.*?)[ \t]*\r?$", re.MULTILINE).search(
             text, self.start, self.end
         )
         if m is None:
@@ -51,7 +51,7 @@ class FrontMatter:
             value = self.data.get(key)
             if value is None:
                 continue
-            m = re.compile(rf"^{re.escape(key)}[ \t]*:", re.MULTILINE).search(text, self.start, self.end)
+            m = re.compile(rf"^{re.escape(key)}[ \t]*[:=]", re.MULTILINE).search(text, self.start, self.end)
             pos = m.end() if m else self.start
             for name in _flatten(value):
                 i = text.find(name, pos, self.end)
