@@ -113,15 +113,16 @@ def _init_worker(catalog: Any) -> None:
     _worker_state["nlp"] = load_pipeline(catalog)
 
 
-def process_file(path: str, content_hash: str) -> Processed:
-    """Read, extract and serialise one issue: a pure function of the file and the loaded catalog."""
+def process_file(path: str, content_hash: str, series: str | None = None) -> Processed:
+    """Read, extract and serialise one issue: a pure function of the file (with its companion files, such as
+    LWCN's articles page), the series it is given (``--series``) and the loaded catalog."""
     from kg.extract import extract
     from kg.ingest import read_issue
     from kg.rdf import extraction_quads
     from kg.store import trig_chunk
 
     try:
-        issue = read_issue(path)
+        issue = read_issue(path, series=series, companions=True)
         extraction = extract(issue, _worker_state["catalog"], _worker_state.get("nlp"))
         quads = extraction_quads(extraction, source_name=Path(path).name)
         graph = ids.issue_graph(extraction.issue_id)
@@ -169,14 +170,14 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callabl
     return (lambda name: progress.update(task, advance=1, description=name)), progress.stop
 
 
-def _results(todo: Sequence[tuple[str, str]], catalog: Any, workers: int) -> Iterator[Processed]:
+def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int) -> Iterator[Processed]:
     """Processed issues, in completion order, with a bounded number in flight."""
     if not todo:
         return  # nothing to extract: do not load the NLP pipeline
     if workers <= 1 or len(todo) < 2:
         _init_worker(catalog)
-        for path, content_hash in todo:
-            yield process_file(path, content_hash)
+        for path, content_hash, series in todo:
+            yield process_file(path, content_hash, series)
         return
     import multiprocessing
 
@@ -205,10 +206,14 @@ def build(
     progress: bool | None = None,
     write_html: bool = True,
     report: Callable[[str], None] | None = None,
+    series: str | None = None,
 ) -> BuildSummary:
-    """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``."""
+    """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``.
+
+    ``series`` names the series of the issues under ``paths`` (for newsletters the generic reader
+    reads); it is remembered in ``out/series.json`` so that later builds keep it."""
     from kg.catalog import load_catalog
-    from kg.ingest import discover
+    from kg.ingest import discover, source_files
     from kg.rdf import catalog_quads, ontology_quads
     from kg.store import GraphStore, GraphWrite
 
@@ -252,33 +257,37 @@ def build(
         # Into an empty store the totals are summed here from what the workers report; into a store whose
         # stats are current, the changes are: the new versions' tallies minus the replaced ones'.
         totals = aggregates.Totals() if not claimed_before or stats_current else None
-        todo: list[tuple[str, str]] = []
+        todo: list[tuple[str, str, str | None]] = []
         seen: set[str] = set()
+        given_series = _load_series(out_dir)
+        if series:
+            given_series.update({str(f.resolve()): series for f in files})
+            _save_series(out_dir, given_series)
         for file in files:
             key = str(file.resolve())
             if key in seen:
                 continue
             seen.add(key)
             try:
-                raw = file.read_bytes()
+                raw = _source_bytes(source_files(file))
             except OSError as err:
                 summary.errors.append(f"{file}: cannot read: {err.strerror}")
                 say(summary.errors[-1])
                 continue
-            content_hash = file_hash(raw, fingerprint)
+            content_hash = file_hash(raw, fingerprint + given_series.get(key, ""))
             record = records.get(key)
             if record is not None and record.content_hash == content_hash:
                 summary.skipped += 1
             else:
-                todo.append((key, content_hash))
+                todo.append((key, content_hash, given_series.get(key)))
         # Stored issues outside PATHS that an earlier extractor built are brought up to date too: the
         # store holds one extractor's output, never a mix.
         for key, record in sorted(records.items()):
             if key.startswith("static:") or key in seen or not Path(key).is_file():
                 continue
-            content_hash = file_hash(Path(key).read_bytes(), fingerprint)
+            content_hash = file_hash(_source_bytes(source_files(Path(key))), fingerprint + given_series.get(key, ""))
             if record.content_hash != content_hash:
-                todo.append((key, content_hash))
+                todo.append((key, content_hash, given_series.get(key)))
 
         # Sources under the given roots whose files are gone: their graphs go too.
         resolved_roots = [r.resolve() for r in roots if r.exists()]
@@ -433,6 +442,27 @@ def _write_exports(graph_store: Any, out_dir: Path, write_html: bool, sources: d
             overview(graph_store, html)
     stamp.write_text(version)
     return True
+
+
+def _source_bytes(paths: Sequence[Path]) -> bytes:
+    """The bytes one issue is read from: its file, then each companion's, each preceded by its name."""
+    return b"".join((p.name.encode() + b"\0" if i else b"") + p.read_bytes() for i, p in enumerate(paths))
+
+
+def _load_series(out_dir: Path) -> dict[str, str]:
+    path = out_dir / "series.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save_series(out_dir: Path, given: dict[str, str]) -> None:
+    path = out_dir / "series.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(given, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
 
 
 def check_paths(paths: Iterable[str | Path]) -> None:

@@ -54,11 +54,14 @@ def build(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build"),
     workers: Annotated[int, typer.Option("--workers", min=1, help="Extraction processes.")] = 1,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Write the overview graph.html.")] = True,
+    series: Annotated[
+        str | None, typer.Option("--series", help="Series name of the issues under PATHS (default: as read).")
+    ] = None,
 ) -> None:
     """Ingest, extract and store every issue under PATHS; skip unchanged ones; write graph.trig and graph.html."""
     from kg.build import build as run_build
 
-    summary = run_build(paths or [Path("corpus")], out=out, workers=workers, write_html=html)
+    summary = run_build(paths or [Path("corpus")], out=out, workers=workers, write_html=html, series=series)
     typer.echo(summary.render())
     if summary.exports_written:
         typer.echo(f"wrote {out / 'graph.trig'}" + (f" and {out / 'graph.html'}" if html else ""))

@@ -223,7 +223,7 @@ BAD_FILES: dict[str, bytes] = {
     "empty.txt": b"",
     "binary.txt": b"\x00\x01\x02PNG\x00\xff\xfe" * 20,
     "front-matter.md": b"---\ntitle: [unclosed\ndate: 2020-01-01\n---\n\n## Developer News\n\nhello\n",
-    "unknown.txt": b"Just a grocery list.\nMilk\nEggs\n",
+    "toml.md": b"+++\ntitle = [unclosed\n+++\n\n## News\n",
 }
 
 

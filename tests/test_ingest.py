@@ -288,7 +288,7 @@ def test_lwkd_sample() -> None:
             "upstream",
             "[#12345: kubelet: fix cache invalidation](https://github.com/kubernetes/kubernetes/pull/12345)",
         ),
-        (1, "other", "Shoutouts"),
+        (1, "community", "Shoutouts"),
     ]
     pr = issue.sections[5]
     assert [i.kind for i in pr.items] == ["paragraph", "paragraph", "heading", "list", "list", "numbered"]
@@ -341,8 +341,8 @@ def test_every_lwkd_issue_reads(lwkd_dir: Path) -> None:
     assert kinds["upstream"] > kinds["news"] > kinds["other"] > 0
     titled = collections.Counter((s.title, s.kind) for i in issues for s in i.sections if s.level == 1)
     assert titled[("Developer News", "news")] > 300
-    assert titled[("Release Schedule", "upstream")] > 300
-    assert titled[("Shoutouts", "other")] > 50
+    assert titled[("Release Schedule", "releases")] > 300
+    assert titled[("Shoutouts", "community")] > 50
     assert titled[("KEP of the Week", "upstream")] > 100
     assert elapsed / len(issues) < 0.02  # ~0.5 ms here; generous for slow machines
 
@@ -358,10 +358,12 @@ def test_sniff() -> None:
     assert sniff(p, "## Developer News\n\nx\n") == "lwkd-markdown"
     assert sniff(p, "---\ntitle: 云原生生态周报 Vol. 1\nlayout: post\n---\n") == "weekly-markdown"
     assert sniff(p, "# 云原生生态周报 Vol. 1\n\n## 业界要闻\n") == "weekly-markdown"
-    assert sniff(p, "---\ntitle: something\n---\n") == "weekly-markdown"
-    with pytest.raises(InputError, match=r"unknown format \(expected weekly-text, weekly-markdown, lwkd-markdown"):
-        sniff(p, "hello\n")
-    assert set(READERS) == {"weekly-text", "weekly-markdown", "lwkd-markdown"}
+    assert sniff(p, "---\ntitle: Week 10, Mar 2-8, 2026\n---\n\n## 🚀 Notable Releases\n") == "lwcn-markdown"
+    # Whatever no dedicated reader claims is the generic reader's: front matter or not, Markdown or plain text.
+    assert sniff(p, "---\ntitle: something\n---\n") == "generic-markdown"
+    assert sniff(p, "+++\ntitle = 'x'\n+++\n") == "generic-markdown"
+    assert sniff(p, "hello\n") == "generic-markdown"
+    assert set(READERS) == {"weekly-text", "weekly-markdown", "lwkd-markdown", "lwcn-markdown", "generic-markdown"}
 
 
 def test_fmt_overrides_sniffing(seed_path: Path) -> None:
@@ -375,11 +377,16 @@ def test_fmt_overrides_sniffing(seed_path: Path) -> None:
 # --------------------------------------------------------------------------- bad input
 
 
-def _error(tmp_path: Path, raw: bytes, name: str = "bad.md") -> InputError:
+def _write(tmp_path: Path, raw: bytes, name: str = "bad.md") -> Path:
     path = tmp_path / name
     path.write_bytes(raw)
+    return path
+
+
+def _error(tmp_path: Path, raw: bytes, name: str = "bad.md", fmt: str | None = None) -> InputError:
+    path = _write(tmp_path, raw, name)
     with pytest.raises(InputError) as info:
-        read_issue(path)
+        read_issue(path, fmt=fmt)
     assert info.value.path == str(path)
     assert "\n" not in str(info.value)
     return info.value
@@ -392,7 +399,8 @@ def test_bad_input(tmp_path: Path) -> None:
     assert _error(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").problem == "binary file, not text"
     problem = _error(tmp_path, "café résumé naïve".encode("cp1252")).problem
     assert problem.startswith("not UTF-8 text (invalid byte 0xe9 at offset 3) nor GB18030")
-    assert _error(tmp_path, b"plain text\n").problem.startswith("unknown format (expected ")
+    assert read_issue(_write(tmp_path, b"plain text\n")).format == "generic-markdown"
+    assert _error(tmp_path, b"plain text\n", fmt="nope").problem.startswith("unknown format 'nope' (expected ")
     problem = _error(tmp_path, b"---\ntitle: [unclosed\ndate: 2019-08-26\n---\n## Developer News\n").problem
     assert problem.startswith("broken YAML front matter: ") and "line 3" in problem
     problem = _error(tmp_path, b"---\nlayout: post\ntitle: x\n\n## Developer News\n").problem

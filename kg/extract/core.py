@@ -422,6 +422,8 @@ class Extractor:
         rec_kinds = set(self.sec_pat.get("recommend_kinds", []))
         read_kinds = set(self.sec_pat.get("reading_kinds", []))
         for u in self.units:
+            if u.title is None and u.kind in read_kinds:
+                u.title = _reading_title(self.text, u)
             if u.title is None:
                 continue
             a, b = u.title
@@ -1012,6 +1014,30 @@ class Extractor:
 
         relations.structural(self)
         relations.cued(self)
+
+
+_TITLE_TRIM = " \t*_`《》“”\"'"
+
+
+def _reading_title(text: str, unit: Unit) -> tuple[int, int] | None:
+    """A reading-list item's title when its reader gave none: the anchor of its first link that reads as a title
+    (two words or more, or CJK), e.g. ``- 技术博文：[《Title》](url) by Author``, ``1. [Title](url) — comment``."""
+    if unit.item is None:
+        return None
+    for lk in unit.item.links:
+        if lk.anchor_start < 0:
+            continue
+        a, b = lk.anchor_start, lk.anchor_end
+        while a < b and text[a] in _TITLE_TRIM:
+            a += 1
+        while b > a and text[b - 1] in _TITLE_TRIM:
+            b -= 1
+        anchor = text[a:b]
+        if "://" in anchor or not anchor:
+            continue
+        if len(anchor.split()) >= 2 or (_CJK.search(anchor) and len(anchor) >= 4):
+            return a, b
+    return None
 
 
 class _Tables:
