@@ -11,12 +11,12 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
 from kg.extract import links
+from kg.extract.names import norm
 from kg.extract.structure import Unit, UnitIndex, build_units
 from kg.ids import entity_iri, issue_iri
 from kg.model import Entity, Extraction, Issue, Mention, Relation, Span
@@ -32,26 +32,6 @@ _CJK = _rx(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A recommended project's title that is safe to look for in the whole issue: one Latin word with a capital,
 # a digit or a hyphen (Rudr, K9s, kube-bench), not a short lower-case word that is also English (kind, krew).
 _DOC_WIDE_NAME = _rx(r"^(?=[\w.-]*[A-Z0-9-])[A-Za-z][\w.-]{2,30}$")
-_STRIP = frozenset("《》“”\"'")
-_REMOVE = frozenset("-_·")
-
-
-# norm(): a "v" dropped before a digit at the start or after whitespace ("v1.16" ~ "1.16"), then
-# quotes, dashes, underscores, middle dots and whitespace removed.
-_NORM_V = _rx(r"(?:(?<=\s)|^)v(?=\d)")
-_NORM_DROP = _rx("[" + re.escape("".join(sorted(_STRIP | _REMOVE))) + r"\s]+")
-
-
-@lru_cache(maxsize=1 << 16)
-def norm(s: str) -> str:
-    """FORMAT.md's name normalisation (the key two names are the same name under).
-
-    Cached and done by two regexes: it runs for every name of every entity an issue mentions.
-    """
-    t = unicodedata.normalize("NFKC", s).casefold()
-    if "v" in t:
-        t = _NORM_V.sub("", t)
-    return _NORM_DROP.sub("", t)
 
 
 def _norm_version(v: str) -> str:
@@ -304,6 +284,7 @@ class Extractor:
             lambda: self.catalog_hits([h for h in hits if h.kind == "catalog"]),
             lambda: links.release_links(self),
             lambda: links.keps_by_title(self),
+            lambda: links.update_lines(self),
             self.hyphen_prefixes,
             self.structural_titles,
             lambda: self.pattern_hits([h for h in hits if h.kind != "event"]),
@@ -672,10 +653,23 @@ class Extractor:
                 for m in found:
                     if not self.reg.overlaps(m.start(), m.end()):
                         self.reg.mention(ent, m.start(), m.end())
-        if ent is not None and d.get("tag") and ent.type == "Project":
-            version = _norm_version(d["tag"])
+        tag = d.get("tag") or ""
+        if ent is not None and (pm := _rx(r"^([A-Za-z][\w.-]*?)-(?=[vV]?\d)").match(tag)):
+            # "cluster-autoscaler-1.34.4", "controller-v1.14.2": the prefix names the component released, a
+            # generic word its repository's project; a chart's version is not the project's.
+            prefix = pm.group(1)
+            named = self.lookup(prefix, strict=False)
+            if norm(prefix) in norm(ent.label) or norm(prefix) in norm(d["repo"]):
+                pass  # "knative-v1.21.1" of Knative Serving: the repository's own name
+            elif named is not None and named.type == "Project":
+                ent = self.catalog_entity(named)
+            elif prefix.lower() not in ("controller", "release", "version", "app"):
+                ent = None
+            tag = tag[pm.end() :]
+        if ent is not None and tag and ent.type == "Project":
+            version = _norm_version(tag)
             if _rx(self.rel_versions["version"]).match(version):
-                rel = self.release(ent, version, d["tag"])
+                rel = self.release(ent, version, tag)
                 self.reg.mention(rel, *span)
 
     def _link_span(self, start: int, end: int) -> tuple[int, int]:
@@ -925,7 +919,7 @@ class Extractor:
         listed = [
             a
             for a in accepted
-            if 0 <= h.start - a <= 5 and _rx(r"^[\s、,，和]*(?:and|or)?\s*$").match(self.text[a : h.start])
+            if 0 <= h.start - a <= 5 and _rx(r"^[\s、,，和/]*(?:and|or)?\s*$").match(self.text[a : h.start])
         ]
         if not (strong or cue or listed):
             return None, h.start

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from kg.extract.names import norm
 from kg.model import Link
 
 if TYPE_CHECKING:
@@ -42,11 +43,27 @@ TITLE_THRESHOLD = 0.8
 
 
 def release_links(ex: Extractor) -> None:
+    last: tuple[int, Any] | None = None  # (end, project) of the last release link read
     for lk in ex.issue.links:
         if lk.anchor_start < 0 or not _RELEASE_URL.search(lk.url):
             continue
         found = _anchor_release(ex, lk)
         if found is None:
+            # "[v1.34.4](…/releases/tag/cluster-autoscaler-1.34.4)": a bare version after a named one is that
+            # project's; else the repository's, when the catalog knows it.
+            version = _bare_version(ex.text[lk.anchor_start : lk.anchor_end])
+            if version is None:
+                continue
+            project = last[1] if last is not None and 0 <= lk.start - last[0] <= 40 else None
+            if project is None:
+                entry = ex.catalog.by_repo(lk.url) if hasattr(ex.catalog, "by_repo") else None
+                project = ex.catalog_entity(entry) if entry is not None and entry.type == "Project" else None
+            if project is None:
+                continue
+            release = ex.release(project, version)
+            ex.reg.mention(release, lk.anchor_start, lk.anchor_end)
+            ex.version_releases.append((lk.anchor_start, lk.anchor_end, release))
+            last = (lk.end, project)
             continue
         name, name_start, version = found
         project = _project(ex, name, lk.url)
@@ -57,6 +74,49 @@ def release_links(ex: Extractor) -> None:
         release = ex.release(project, version)
         ex.reg.mention(release, lk.anchor_start, lk.anchor_end)
         ex.version_releases.append((lk.anchor_start, lk.anchor_end, release))
+        last = (lk.end, project)
+
+
+_BARE_VERSION = re.compile(r"^[*_` ]*([vV]?\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z][\w.]*)?)[*_` ]*$")
+
+
+def _bare_version(anchor: str) -> str | None:
+    m = _BARE_VERSION.match(anchor)
+    return m.group(1) if m else None
+
+
+# "[golang text to v0.3.8](…)", "Structured Merge Diff bumped to v6.4.2", "`x` bumped from v0.60.3 to v0.60.4",
+# "Go [to v1.16.0](…)": an update line names a project (or technology) and its new version.
+_UPDATE_LINE = re.compile(
+    r"[\[*_`\s]*(?P<name>[A-Za-z][\w./+-]*(?:[ \t]+[A-Za-z][\w./+-]*){0,4}?)[`*_]*[ \t]+\[?"
+    r"(?:(?:is[ \t]+|was[ \t]+)?(?:bumped|updated|upgraded|moved|raised|pinned)[ \t]+)?"
+    r"(?:from[ \t]+[vV]?\d[\w.+-]*[ \t]+)?to[ \t]+(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z][\w.]*)?)(?![\w.])"
+)
+_UPDATE_SKIP = frozenset("to from update updates bump bumps upgrade the a an and or in on go-to".split())
+
+
+def update_lines(ex: Extractor) -> None:
+    """List items of update sections (``version_update_titles``) that read ``<name> [bumped] to <version>``."""
+    titles = set(ex.sec_pat.get("version_update_titles", []))
+    for unit in ex.units:
+        if unit.item is None or not titles.intersection(unit.section_titles()):
+            continue
+        m = _UPDATE_LINE.match(ex.text, unit.start, min(unit.end, unit.start + 200))
+        if m is None:
+            continue
+        name = m.group("name").strip()
+        if name.lower() in _UPDATE_SKIP or name.lower().startswith(("update ", "bump ", "upgrade ")):
+            continue
+        vs, ve = m.span("version")
+        if ex.reg.in_range(vs, ve, ("Release",)):
+            continue
+        project = ex.project_entity(name, strict=False)
+        ns = m.start("name")
+        if not ex.reg.in_range(ns, ns + len(name)):
+            ex.reg.mention(project, ns, ns + len(name))
+        release = ex.release(project, m.group("version"))
+        ex.reg.mention(release, vs, ve)
+        ex.version_releases.append((vs, ve, release))
 
 
 def _anchor_release(ex: Extractor, lk: Link) -> tuple[str, int, str] | None:
@@ -86,9 +146,30 @@ def _project(ex: Extractor, name: str, url: str) -> Any:
     entry = ex.catalog.by_repo(url) if hasattr(ex.catalog, "by_repo") else None
     if entry is not None and entry.type in ("Project", "Technology"):
         ent = ex.catalog_entity(entry)
-        ex.reg.alias(ent, name)
+        names = {norm(n) for n in entry.surface_names()}
+        if norm(name) in names:
+            return ent
+        rest = _component_rest(name, entry.surface_names(), ex.ent_pat.get("component_words", []))
+        if rest:
+            # "External Secrets Helm Chart v1.2.1" from external-secrets' repository: a part of the project.
+            part = ex.project_entity(name, url=_repo_url(url))
+            if part is not ent:
+                ex.add_rel(part, "part_of", ent, ex.sentence_or_unit(ex.text.find(name)))
+            return part
+        ex.reg.alias(ent, name)  # the repository's project under another name ("Kubernetes Gateway API")
         return ent
     return ex.project_entity(name, url=_repo_url(url))
+
+
+def _component_rest(name: str, names: tuple[str, ...], words: list[str]) -> str | None:
+    """The component word(s) after a project's name ("Helm Chart" in "External Secrets Helm Chart"), if any."""
+    low = name.casefold()
+    for n in names:
+        if low.startswith(n.casefold() + " "):
+            rest = low[len(n) + 1 :].strip()
+            if rest in {w.casefold() for w in words}:
+                return rest
+    return None
 
 
 def _repo_url(url: str) -> str | None:
