@@ -486,6 +486,18 @@ class Extractor:
             st = m.start(1) + m.group(1).find(words[0]) if words else m.start(1)
             if len(words) >= 3:
                 found.append((st, st + len(name), name))
+        # Named by their head noun: "Kubernetes Community Meeting", "Platform Engineering Day", "Open Source
+        # SecurityCon", "Google Summer of Code 2026".
+        stop = set(self.ent_pat.get("not_event_heads", []))
+        for m in _rx(self.ent_pat["event_named"]).finditer(self.text):
+            words = m.group(1).split()
+            while words and (words[0] in stop or words[0].lower() in ("the", "a", "an", "this", "our", "next")):
+                words.pop(0)
+            if len(words) < 2 and not _rx(r"^[A-Z][a-z]+Con$").match(words[0] if words else ""):
+                continue
+            name = " ".join(words)
+            st = m.start(1) + m.group(1).find(words[0])
+            found.append((st, st + len(name), name))
         found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
         for start, end, label in found:
             if self.reg.overlaps(start, end):
