@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from kg.extract import links
+from kg.extract import links, people
 from kg.extract.names import norm
 from kg.extract.structure import Unit, UnitIndex, build_units
 from kg.ids import entity_iri, issue_iri
@@ -289,6 +289,9 @@ class Extractor:
             self.structural_titles,
             lambda: self.pattern_hits([h for h in hits if h.kind != "event"]),
             self.persons,
+            lambda: people.profile_links(self),
+            lambda: people.at_mentions(self),
+            lambda: people.speaker_lines(self),
             self.organizations,
             self.articles,
             self.bylines,
