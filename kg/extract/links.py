@@ -223,7 +223,7 @@ def kep_by_title(catalog: Any, title: str) -> int | None:
 _KEP_TITLE_CUES = [
     re.compile(r"\bKEP[:\s-]+(?!\d)(?P<title>[A-Z][^\[\]\n()]{8,120}?)(?=\]|\s*\(|$|\.\s)", re.MULTILINE),
     re.compile(r"\bkeps?:\s*sig-[\w-]+:\s*(?P<title>[^\n\]]{8,120}?)(?:\s+proposal)?(?=\]|$|\.\s)", re.I | re.M),
-    re.compile(r"\b[Tt]he\s+(?P<title>(?:[A-Z][\w./-]*\s+){1,8})KEP\b"),
+    re.compile(r"\b[Tt]he[ \t]+(?P<title>(?:[A-Z][\w/-]*(?:\.\w+)*[ \t]+){1,8})KEP\b"),
 ]
 
 

@@ -211,7 +211,7 @@ class PatternMatcher:
     def _url(self, doc: Doc, s: int, e: int, url: str) -> None:
         m = self.kep_url.search(url)
         if m:
-            number = int(m.group(1) or m.group(2))
+            number = int(next(g for g in m.groups() if g))
             _add(doc, Hit(s, e, "kep", url, data={"number": number, "url": url}), "KEP")
             return
         m = self.repo.match(url)
