@@ -637,8 +637,38 @@ class Extractor:
         if m:
             end += m.end()
         label = self.text[h.start : end]
+        if end == h.end and self._names_a_project(h.start, h.end):
+            ent = self.project_entity(label)
+            self.reg.mention(ent, h.start, h.end)
+            return
         ent = self.reg.entity("Feature", norm(label), label)
         self.reg.mention(ent, h.start, end)
+
+    def _names_a_project(self, start: int, end: int) -> bool:
+        """Whether an unknown name is a project's, by what surrounds it: a head noun after it ("VibePod CLI",
+        "Kelos framework"), a list cue before it ("tools like Kelos and VibePod"), or a unit that is about
+        no Kubernetes component while the series is not Kubernetes' own."""
+        heads = self.ent_pat.get("project_heads", [])
+        after = self.text[end : end + 24]
+        if heads and _rx(r"[ \t]+(?:" + "|".join(map(re.escape, heads)) + r")\b").match(after):
+            return True
+        cues = self.ent_pat.get("project_list_cues")
+        unit = self.index.unit_at(start)
+        lo = unit.start if unit else max(0, start - 80)
+        before = self.text[max(lo, start - 80) : start]
+        if cues and _rx(r"(?:" + cues + r")[^.;:!?]{0,60}$", re.IGNORECASE).search(before):
+            return True
+        if self.default_project() is not None or unit is None or unit.kind not in ("community", "news", "other"):
+            return False
+        if self.reg.in_range(unit.start, unit.end, ("Release",)):
+            return False  # a release note's names are the release's features
+        feature_words = _rx(self.ent_pat.get("feature_context", r"(?!)"), re.IGNORECASE)
+        if feature_words.search(self.text[unit.start : unit.end]):
+            return False
+        return not any(
+            p.entity.props.get("catalog") in ("kubernetes",) or self.root(p.entity).props.get("catalog") == "kubernetes"
+            for p in self.reg.in_range(unit.start, unit.end, ("Project",))
+        )
 
     def _typo_of_known(self, word: str) -> bool:
         """A CamelCase word one edit away from a known name is a misspelling (GranphQL)."""
@@ -880,7 +910,7 @@ class Extractor:
             self.accepted_owner[h.end] = owner
 
     _JOINER = _rx(
-        r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
+        r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v|bump|bumped|bumps|update|updated|upgrade|upgraded)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
         re.IGNORECASE,
     )
 
