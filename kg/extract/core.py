@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from kg.extract import links, people
+from kg.extract import discovery, links, people
 from kg.extract.names import norm
 from kg.extract.structure import Unit, UnitIndex, build_units
 from kg.ids import entity_iri, issue_iri
@@ -288,6 +288,7 @@ class Extractor:
             self.hyphen_prefixes,
             self.structural_titles,
             lambda: self.pattern_hits([h for h in hits if h.kind != "event"]),
+            lambda: discovery.listed_projects(self),
             self.persons,
             lambda: people.profile_links(self),
             lambda: people.at_mentions(self),

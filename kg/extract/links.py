@@ -92,6 +92,7 @@ _UPDATE_LINE = re.compile(
     r"(?:(?:is[ \t]+|was[ \t]+)?(?:bumped|updated|upgraded|moved|raised|pinned)[ \t]+)?"
     r"(?:from[ \t]+[vV]?\d[\w.+-]*[ \t]+)?to[ \t]+(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z][\w.]*)?)(?![\w.])"
 )
+_NOT_NAME_WORDS = frozenset("of for and or the release week master main branch in on with from".split())
 _UPDATE_SKIP = frozenset("to from update updates bump bumps upgrade the a an and or in on go-to".split())
 
 
@@ -105,8 +106,11 @@ def update_lines(ex: Extractor) -> None:
         if m is None:
             continue
         name = m.group("name").strip()
-        if name.lower() in _UPDATE_SKIP or name.lower().startswith(("update ", "bump ", "upgrade ")):
+        words = name.lower().split()
+        if name.lower() in _UPDATE_SKIP or words[0] in ("update", "bump", "upgrade") or _NOT_NAME_WORDS & set(words):
             continue
+        if not re.search(r"[a-z]{2}", name, re.IGNORECASE):
+            continue  # "v.1.5"
         vs, ve = m.span("version")
         if ex.reg.in_range(vs, ve, ("Release",)):
             continue

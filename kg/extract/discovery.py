@@ -1,0 +1,48 @@
+"""Projects the catalog does not know, named where the text itself says "these are projects".
+
+After a list cue (``tools like Kelos and VibePod CLI``, ``alternatives like Mocker``, ``projects such as
+X, Y and Z``, ``工具如 …``) the capitalised names of the list are projects; each is the catalog's when a
+name matches, else a discovered one (``discovered`` is set, as for every name the catalog lacks).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kg.extract.core import Extractor
+
+_NAME = r"`?[A-Z][\w.+-]*[A-Za-z0-9+]`?(?:[ \t][A-Z][\w.+-]*[A-Za-z0-9+])?"
+_SEP = r"[ \t]*(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]and[ \t]|[ \t]or[ \t])[ \t]*"
+_LIST = re.compile(rf"[ \t]+(?P<list>{_NAME}(?:{_SEP}{_NAME}){{0,6}})")
+_ITEM = re.compile(_NAME)
+
+
+def listed_projects(ex: Extractor) -> None:
+    cues = ex.ent_pat.get("project_list_cues")
+    if not cues:
+        return
+    heads = {h.lower() for h in ex.ent_pat.get("project_heads", [])}
+    stop = set(ex.ent_pat.get("not_person_words", [])) | {"AI", "I", "A", "The"}
+    for cue in re.finditer(cues, ex.text, re.IGNORECASE):
+        m = _LIST.match(ex.text, cue.end())
+        if m is None:
+            continue
+        for item in _ITEM.finditer(ex.text, m.start("list"), m.end("list")):
+            raw = item.group()
+            s = item.start() + (1 if raw.startswith("`") else 0)
+            name = raw.strip("`")
+            words = name.split()
+            if len(words) == 2 and words[1].lower() in heads:
+                name = words[0]  # "VibePod CLI": the project is VibePod
+            if name in stop or any(w in stop for w in name.split()):
+                continue
+            e = s + len(name)
+            if ex.reg.overlaps(s, e):
+                continue
+            entry = ex.lookup(name)
+            if entry is not None and entry.type not in ("Project", "Technology"):
+                continue
+            ent = ex.project_entity(name)
+            ex.reg.mention(ent, s, e)
