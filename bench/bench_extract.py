@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from kg.catalog import load_catalog  # noqa: E402
 from kg.extract import load_pipeline  # noqa: E402
-from kg.extract.core import run_extractor  # noqa: E402
+from kg.extract.pipeline import run_extractor  # noqa: E402
 from kg.ingest import discover, read_issue  # noqa: E402
 
 

@@ -185,12 +185,11 @@ def test_case_and_spelling_variants_are_one_node() -> None:
 
 
 def test_all_caps_word_is_not_a_case_variant_of_a_case_sensitive_name() -> None:
-    from kg.extract.core import Extractor
-    from kg.nlp import load_pipeline
+    from kg.extract.context import Context
 
     cat = fixture_catalog()
     issue = make_issue("GO team")
-    ex = Extractor(issue, cat, load_pipeline(cat)(issue.text))
+    ex = Context(issue, cat, [])
     assert ex.lookup("Go").key == "go" and ex.lookup("golang") is None
     assert ex.lookup("GO") is None  # an acronym, not the case-sensitive "Go"
     assert ex.lookup("GO", strict=False).key == "go"

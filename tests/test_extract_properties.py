@@ -96,7 +96,7 @@ _NAMES = ["prometheus", "graphql", "kubelet", "containerd", "istioctl", "kustomi
 @given(st.text(alphabet="abcdegiklmnopqrstuvz", min_size=4, max_size=11), st.sampled_from(_NAMES))
 def test_typo_index_agrees_with_edit_distance(word: str, near: str) -> None:
     """The deletion-neighbourhood index answers exactly what comparing with every name did."""
-    from kg.extract.core import _edit1, _Tables
+    from kg.extract.context import _edit1, _Tables
     from tests.test_nlp import FakeCatalog, FakeEntry
 
     tables = _Tables(FakeCatalog([FakeEntry("Project", n, n) for n in _NAMES]))
@@ -111,7 +111,7 @@ def test_norm_matches_its_definition(s: str) -> None:
     """norm(): NFKC, casefold, no 'v' before a digit at a word start, no quotes / dashes / spaces."""
     import unicodedata
 
-    from kg.extract.core import norm
+    from kg.extract.names import norm
 
     t = unicodedata.normalize("NFKC", s).casefold()
     want = "".join(

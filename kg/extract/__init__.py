@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.extract.core import extract, warm_catalog_tables
+from kg.extract.context import warm_catalog_tables
+from kg.extract.pipeline import extract
 from kg.nlp import load_pipeline as _load_nlp
 
 __all__ = ["extract", "load_pipeline"]

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kg.extract.core import Extractor
+    from kg.extract.context import Context
 
 _NAME = r"`?[A-Z][\w.+-]*[A-Za-z0-9+]`?(?:[ \t][A-Z][\w.+-]*[A-Za-z0-9+])?"
 _SEP = r"[ \t]*(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]and[ \t]|[ \t]or[ \t])[ \t]*"
@@ -19,17 +19,17 @@ _LIST = re.compile(rf"[ \t]+(?P<list>{_NAME}(?:{_SEP}{_NAME}){{0,6}})")
 _ITEM = re.compile(_NAME)
 
 
-def listed_projects(ex: Extractor) -> None:
-    cues = ex.ent_pat.get("project_list_cues")
+def run(ctx: Context) -> None:
+    cues = ctx.ent_pat.get("project_list_cues")
     if not cues:
         return
-    heads = {h.lower() for h in ex.ent_pat.get("project_heads", [])}
-    stop = set(ex.ent_pat.get("not_person_words", [])) | {"AI", "I", "A", "The"}
-    for cue in re.finditer(cues, ex.text, re.IGNORECASE):
-        m = _LIST.match(ex.text, cue.end())
+    heads = {h.lower() for h in ctx.ent_pat.get("project_heads", [])}
+    stop = set(ctx.ent_pat.get("not_person_words", [])) | {"AI", "I", "A", "The"}
+    for cue in re.finditer(cues, ctx.text, re.IGNORECASE):
+        m = _LIST.match(ctx.text, cue.end())
         if m is None:
             continue
-        for item in _ITEM.finditer(ex.text, m.start("list"), m.end("list")):
+        for item in _ITEM.finditer(ctx.text, m.start("list"), m.end("list")):
             raw = item.group()
             s = item.start() + (1 if raw.startswith("`") else 0)
             name = raw.strip("`")
@@ -39,10 +39,10 @@ def listed_projects(ex: Extractor) -> None:
             if name in stop or any(w in stop for w in name.split()):
                 continue
             e = s + len(name)
-            if ex.reg.overlaps(s, e):
+            if ctx.reg.overlaps(s, e):
                 continue
-            entry = ex.lookup(name)
+            entry = ctx.lookup(name)
             if entry is not None and entry.type not in ("Project", "Technology"):
                 continue
-            ent = ex.project_entity(name)
-            ex.reg.mention(ent, s, e)
+            ent = ctx.project_entity(name)
+            ctx.reg.mention(ent, s, e)

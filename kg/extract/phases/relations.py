@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from kg.model import Entity
 
 if TYPE_CHECKING:
-    from kg.extract.core import Extractor, Placed
+    from kg.extract.context import Context, Placed
     from kg.extract.structure import Unit
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -63,18 +63,18 @@ class CueFinder:
         return found
 
 
-def structural(ex: Extractor) -> None:
+def structural(ctx: Context) -> None:
     """Relations the document's structure and the catalog give."""
-    reg = ex.reg
-    rec_kinds = set(ex.sec_pat.get("recommend_kinds", []))
-    read_kinds = set(ex.sec_pat.get("reading_kinds", []))
+    reg = ctx.reg
+    rec_kinds = set(ctx.sec_pat.get("recommend_kinds", []))
+    read_kinds = set(ctx.sec_pat.get("reading_kinds", []))
     articles: list[tuple[Unit, Entity]] = []
-    for u in ex.units:
-        over = ex.unit_topic_override.get(id(u))
+    for u in ctx.units:
+        over = ctx.unit_topic_override.get(id(u))
         if over is None:
             continue
         if u.kind in rec_kinds and over.type == "Project":
-            ex.add_rel(ex.issue_id, "recommends", over, (u.start, u.end))
+            ctx.add_rel(ctx.issue_id, "recommends", over, (u.start, u.end))
         elif u.kind in read_kinds and over.type == "Article":
             articles.append((u, over))
     # part_of: a mentioned component and its catalog parent, when the issue mentions the parent too.
@@ -83,57 +83,57 @@ def structural(ex: Extractor) -> None:
         key = ent.props.get("catalog")
         if not key or not ent.mentions or ent.type != "Project":
             continue
-        entry = ex.catalog.get(ent.type, key)
+        entry = ctx.catalog.get(ent.type, key)
         parent = getattr(entry, "part_of", None) if entry else None
         if parent and parent in present:
-            ex.add_rel(ent, "part_of", present[parent], ex.sentence_or_unit(ent.mentions[0].start))
-    features(ex)
-    keps(ex)
-    vulnerabilities(ex)
+            ctx.add_rel(ent, "part_of", present[parent], ctx.sentence_or_unit(ent.mentions[0].start))
+    features(ctx)
+    keps(ctx)
+    vulnerabilities(ctx)
     for u, article in articles:  # after feature_of: a feature of a project the title names is not counted again
-        article_about(ex, u, article)
+        article_about(ctx, u, article)
 
 
-def article_about(ex: Extractor, u: Unit, article: Entity) -> None:
+def article_about(ctx: Context, u: Unit, article: Entity) -> None:
     """An article is about what its title names (projects, features, CVEs, technologies, as named) and the
     projects, features and CVEs of its description (projects lifted to the issue's named parent)."""
-    cfg = ex.rel_pat.get("about_article_types", {})
+    cfg = ctx.rel_pat.get("about_article_types", {})
     title_types = tuple(cfg.get("title", ["Project", "Feature", "Vulnerability", "Technology", "KEP"]))
     body_types = tuple(cfg.get("description", ["Project", "Feature", "Vulnerability"]))
     a, b = u.title if u.title else (u.start, u.start)
     seen: set[str] = {article.id}
-    in_title = ex.reg.in_range(a, b, title_types)
+    in_title = ctx.reg.in_range(a, b, title_types)
     # "Knative Eventing 之 Choice 介绍", "Kubernetes 中的 EndpointSlice": about the feature, not again its project.
-    owners = [_feature_owner(ex, p.entity) for p in in_title if p.entity.type == "Feature"]
+    owners = [_feature_owner(ctx, p.entity) for p in in_title if p.entity.type == "Feature"]
     for o in [o for o in owners if o is not None]:
         seen.add(o.id)
-        seen.add(_mentioned_root(ex, o).id)
+        seen.add(_mentioned_root(ctx, o).id)
     for p in in_title:
         if p.entity.id in seen or (p.entity.type == "Technology" and p.entity.label.islower()):
             continue  # practices and fields have lower-case names (service mesh, machine learning)
         seen.add(p.entity.id)
-        seen.add(_mentioned_root(ex, p.entity).id)  # "Knative Eventing 之 Choice": not Knative again
-        ex.add_rel(article, "about", p.entity, (u.start, u.end))
-    for p in ex.reg.in_range(u.start, u.end, body_types):
+        seen.add(_mentioned_root(ctx, p.entity).id)  # "Knative Eventing 之 Choice": not Knative again
+        ctx.add_rel(article, "about", p.entity, (u.start, u.end))
+    for p in ctx.reg.in_range(u.start, u.end, body_types):
         if a <= p.start < b:
             continue
         # Articles are about projects, not about one of their components (when the issue names the project).
-        target = _mentioned_root(ex, p.entity) if p.entity.type == "Project" else p.entity
+        target = _mentioned_root(ctx, p.entity) if p.entity.type == "Project" else p.entity
         if target.id in seen:
             continue
-        owner = _feature_owner(ex, target) if target.type == "Feature" else None
+        owner = _feature_owner(ctx, target) if target.type == "Feature" else None
         if owner is not None and owner.id in seen:
             continue  # "Knative Eventing 之 Choice 介绍 … Choice 特性": the title already names its project
         seen.add(target.id)
-        ex.add_rel(article, "about", target, (u.start, u.end))
+        ctx.add_rel(article, "about", target, (u.start, u.end))
 
 
-def _mentioned_root(ex: Extractor, ent: Entity) -> Entity:
+def _mentioned_root(ctx: Context, ent: Entity) -> Entity:
     best = ent
     seen = {ent.id}
     cur = ent
     while True:
-        parent = _parent(ex, cur)
+        parent = _parent(ctx, cur)
         if parent is None or parent.id in seen:
             return best
         seen.add(parent.id)
@@ -142,42 +142,42 @@ def _mentioned_root(ex: Extractor, ent: Entity) -> Entity:
         cur = parent
 
 
-def _parent(ex: Extractor, ent: Entity) -> Entity | None:
+def _parent(ctx: Context, ent: Entity) -> Entity | None:
     key = ent.props.get("catalog")
-    entry = ex.catalog.get(ent.type, key) if key else None
+    entry = ctx.catalog.get(ent.type, key) if key else None
     pkey = getattr(entry, "part_of", None) if entry else None
     if not pkey:
         return None
-    pentry = ex.catalog.get("Project", pkey) or ex.catalog.find_key(pkey)
+    pentry = ctx.catalog.get("Project", pkey) or ctx.catalog.find_key(pkey)
     if pentry is None:
         return None
-    iri_known = [e for e in ex.reg.by_id.values() if e.props.get("catalog") == pentry.key and e.type == pentry.type]
+    iri_known = [e for e in ctx.reg.by_id.values() if e.props.get("catalog") == pentry.key and e.type == pentry.type]
     return iri_known[0] if iri_known else None
 
 
-def features(ex: Extractor) -> None:
+def features(ctx: Context) -> None:
     """feature_of: the catalog's owner, else the project the sentence or item is about."""
-    for ent in list(ex.reg.by_id.values()):
+    for ent in list(ctx.reg.by_id.values()):
         if ent.type != "Feature" or not ent.mentions:
             continue
         first = ent.mentions[0]
-        ev = ex.sentence_or_unit(first.start)
-        owner = ex.feature_owner.get(ent.id)
+        ev = ctx.sentence_or_unit(first.start)
+        owner = ctx.feature_owner.get(ent.id)
         key = ent.props.get("catalog")
         if owner is None and key:
-            entry = ex.catalog.get("Feature", key)
+            entry = ctx.catalog.get("Feature", key)
             target = getattr(entry, "feature_of", None) if entry else None
             if target:
-                tentry = ex.catalog.get("Project", target) or ex.catalog.find_key(target)
+                tentry = ctx.catalog.get("Project", target) or ctx.catalog.find_key(target)
                 if tentry is not None:
-                    cand = ex.catalog_entity(tentry)
-                    owner = cand if cand.mentions else _mentioned_ancestor(ex, cand)
-        if owner is None and not key and _code_like(ex, ent, first.start, first.end):
+                    cand = ctx.catalog_entity(tentry)
+                    owner = cand if cand.mentions else _mentioned_ancestor(ctx, cand)
+        if owner is None and not key and _code_like(ctx, ent, first.start, first.end):
             continue  # a Go type or function named in passing is not a feature of anything
         if owner is None:
-            owner = context_project(ex, first.start)
+            owner = context_project(ctx, first.start)
         if owner is not None:
-            ex.add_rel(ent, "feature_of", owner, ev)
+            ctx.add_rel(ent, "feature_of", owner, ev)
 
 
 _CODE_WORDS = re.compile(
@@ -188,104 +188,104 @@ _CODE_WORDS = re.compile(
 _CODE_SUFFIX = re.compile(r"(?:List|Result|Spec|Status|TestCases?|Tests?|Func|Error|Interface|Options|Version)$")
 
 
-def _code_like(ex: Extractor, ent: Entity, start: int, end: int) -> bool:
+def _code_like(ctx: Context, ent: Entity, start: int, end: int) -> bool:
     """Whether a CamelCase name reads as code (a type, function or field) rather than a feature."""
     if not re.match(r"^[A-Z][A-Za-z0-9]+$", ent.label):
         return False
     if _CODE_SUFFIX.search(ent.label):
         return True
-    around = ex.text[max(0, start - 25) : start] + " " + ex.text[end : end + 25]
+    around = ctx.text[max(0, start - 25) : start] + " " + ctx.text[end : end + 25]
     return bool(_CODE_WORDS.search(around))
 
 
-def _mentioned_ancestor(ex: Extractor, ent: Entity) -> Entity | None:
-    root = ex.root(ent)
-    return root if root.mentions else ex.default_project()
+def _mentioned_ancestor(ctx: Context, ent: Entity) -> Entity | None:
+    root = ctx.root(ent)
+    return root if root.mentions else ctx.default_project()
 
 
-def context_project(ex: Extractor, offset: int) -> Entity | None:
+def context_project(ctx: Context, offset: int) -> Entity | None:
     """The nearest project named before ``offset`` in its sentence, else the item's topic."""
-    unit = ex.index.unit_at(offset)
-    sent = ex.index.sentence_at(unit, offset)
+    unit = ctx.index.unit_at(offset)
+    sent = ctx.index.sentence_at(unit, offset)
     if sent is not None:
-        before = [p for p in ex.reg.in_range(sent[0], offset, ("Project",)) if p.end <= offset]
+        before = [p for p in ctx.reg.in_range(sent[0], offset, ("Project",)) if p.end <= offset]
         if before:
             return before[-1].entity
-    return ex.topic(unit)
+    return ctx.topic(unit)
 
 
-def keps(ex: Extractor) -> None:
+def keps(ctx: Context) -> None:
     """KEP about the feature named in the same item; targets_release from stage sentences."""
-    placed = ex.reg.placed
-    for ent in list(ex.reg.by_id.values()):
+    placed = ctx.reg.placed
+    for ent in list(ctx.reg.by_id.values()):
         if ent.type != "KEP" or not ent.mentions:
             continue
         m = ent.mentions[0]
-        unit = ex.index.unit_at(m.start)
-        feats = _features_near(ex, unit, m.start)
+        unit = ctx.index.unit_at(m.start)
+        feats = _features_near(ctx, unit, m.start)
         if feats:
             number = ent.props.get("number")
 
             def rank(p: Placed, number: object = number, at: int = m.start) -> tuple[int, int, int]:
-                entry = ex.catalog.get("Feature", p.entity.props.get("catalog", "")) if p.entity.props else None
+                entry = ctx.catalog.get("Feature", p.entity.props.get("catalog", "")) if p.entity.props else None
                 tracked = entry is not None and getattr(entry, "number", None) == number
                 return (0 if tracked else 1, 0 if entry is not None else 1, abs(p.start - at))
 
             best = min(feats, key=rank)
-            ex.add_rel(ent, "about", best.entity, (unit.start, unit.end) if unit else ex.sentence_or_unit(m.start))
+            ctx.add_rel(ent, "about", best.entity, (unit.start, unit.end) if unit else ctx.sentence_or_unit(m.start))
     # targets_release: a sentence with a stage word and a release.
-    for s, _e, rel in ex.version_releases:
-        unit = ex.index.unit_at(s)
-        sent = ex.index.sentence_at(unit, s)
-        if sent is None or not STAGE.search(ex.text[sent[0] : sent[1]]):
+    for s, _e, rel in ctx.version_releases:
+        unit = ctx.index.unit_at(s)
+        sent = ctx.index.sentence_at(unit, s)
+        if sent is None or not STAGE.search(ctx.text[sent[0] : sent[1]]):
             continue
-        subj = _target_subject(ex, unit, sent, s)
+        subj = _target_subject(ctx, unit, sent, s)
         if subj is not None:
-            ex.add_rel(subj, "targets_release", rel, sent)
+            ctx.add_rel(subj, "targets_release", rel, sent)
     del placed
-    announced_features(ex)
+    announced_features(ctx)
 
 
-def announced_features(ex: Extractor) -> None:
+def announced_features(ctx: Context) -> None:
     """An item announcing one release ("1. Kubernetes 1.18 正式发布", "Istio 1.4 is out"): the features of
     that project it goes on to name, with no release of their own, reached their stage in that release."""
-    line_rx = re.compile(ex.rel_pat["release_line"])
-    targets = [(r.subject, r.evidence.start) for r in ex.relations.values() if r.predicate == "targets_release"]
-    for u in ex.units:
-        nl = ex.text.find("\n", u.start, u.end)
+    line_rx = re.compile(ctx.rel_pat["release_line"])
+    targets = [(r.subject, r.evidence.start) for r in ctx.relations.values() if r.predicate == "targets_release"]
+    for u in ctx.units:
+        nl = ctx.text.find("\n", u.start, u.end)
         if nl < 0:
             continue
-        rels = {p.entity.id: p.entity for p in ex.reg.in_range(u.start, nl, ("Release",))}
-        if len(rels) != 1 or not line_rx.search(ex.text[u.start : nl]):
+        rels = {p.entity.id: p.entity for p in ctx.reg.in_range(u.start, nl, ("Release",))}
+        if len(rels) != 1 or not line_rx.search(ctx.text[u.start : nl]):
             continue
         rel = next(iter(rels.values()))
         targeted = {subj for subj, at in targets if u.start <= at < u.end}  # a release of their own here
-        project = ex.release_project.get(rel.id)
+        project = ctx.release_project.get(rel.id)
         if project is None:
             continue
-        for p in ex.reg.in_range(nl, u.end, ("Feature",)):
+        for p in ctx.reg.in_range(nl, u.end, ("Feature",)):
             if p.entity.id in targeted:
                 continue
-            owner = _feature_owner(ex, p.entity)
-            if owner is not None and ex.root(owner).id != ex.root(project).id:
+            owner = _feature_owner(ctx, p.entity)
+            if owner is not None and ctx.root(owner).id != ctx.root(project).id:
                 continue
-            ex.add_rel(p.entity, "targets_release", rel, ex.sentence_or_unit(p.start))
+            ctx.add_rel(p.entity, "targets_release", rel, ctx.sentence_or_unit(p.start))
             targeted.add(p.entity.id)
 
 
-def _feature_owner(ex: Extractor, feat: Entity) -> Entity | None:
-    for s, pred, o in ex.relations:
+def _feature_owner(ctx: Context, feat: Entity) -> Entity | None:
+    for s, pred, o in ctx.relations:
         if s == feat.id and pred == "feature_of":
-            return ex.reg.by_id.get(o)
+            return ctx.reg.by_id.get(o)
     return None
 
 
-def _features_near(ex: Extractor, unit: Unit | None, offset: int) -> list[Placed]:
+def _features_near(ctx: Context, unit: Unit | None, offset: int) -> list[Placed]:
     if unit is None:
         return []
-    feats = ex.reg.in_range(unit.start, unit.end, ("Feature",))
+    feats = ctx.reg.in_range(unit.start, unit.end, ("Feature",))
     if not feats and unit.section is not None:
-        feats = ex.reg.in_range(unit.section.start, unit.section.end, ("Feature",))[:1]
+        feats = ctx.reg.in_range(unit.section.start, unit.section.end, ("Feature",))[:1]
     return feats
 
 
@@ -294,21 +294,21 @@ _HEAD_SEP = re.compile(r"`?(?:\*\*)?\s*[:：]")
 _THIS_KEP = re.compile(r"\b(?:this|the)\s+KEP\b|这个\s*KEP|该\s*KEP|本\s*KEP", re.IGNORECASE)
 
 
-def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], offset: int) -> Entity | None:
-    if _THIS_KEP.search(ex.text[sent[0] : sent[1]]) and unit is not None:
+def _target_subject(ctx: Context, unit: Unit | None, sent: tuple[int, int], offset: int) -> Entity | None:
+    if _THIS_KEP.search(ctx.text[sent[0] : sent[1]]) and unit is not None:
         # "This KEP is in alpha in v1.28": the KEP the item or section is about.
         for a, b in ((unit.start, unit.end), (unit.section.start, unit.section.end) if unit.section else (0, 0)):
-            kep = ex.reg.in_range(a, b, ("KEP",))
+            kep = ctx.reg.in_range(a, b, ("KEP",))
             if kep:
                 return kep[0].entity
     if unit is not None:
         # "- kubectl debug：… 1.18 中以 alpha 提供": the feature heading the item is what the item is about.
-        lead = _LEAD.match(ex.text, unit.start, unit.end)
+        lead = _LEAD.match(ctx.text, unit.start, unit.end)
         if lead:
-            head = [p for p in ex.reg.in_range(lead.end(), lead.end() + 120, ("Feature",)) if p.start == lead.end()]
-            if head and _HEAD_SEP.match(ex.text, head[0].end):
+            head = [p for p in ctx.reg.in_range(lead.end(), lead.end() + 120, ("Feature",)) if p.start == lead.end()]
+            if head and _HEAD_SEP.match(ctx.text, head[0].end):
                 return head[0].entity
-    before = [p for p in ex.reg.in_range(sent[0], offset, ("Feature", "KEP")) if p.end <= offset]
+    before = [p for p in ctx.reg.in_range(sent[0], offset, ("Feature", "KEP")) if p.end <= offset]
     feats = [p for p in before if p.entity.type == "Feature"]
     if feats:
         return feats[-1].entity
@@ -316,11 +316,11 @@ def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], off
         return before[-1].entity
     if unit is None:
         return None
-    in_unit = ex.reg.in_range(unit.start, unit.end, ("KEP",)) or ex.reg.in_range(unit.start, unit.end, ("Feature",))
+    in_unit = ctx.reg.in_range(unit.start, unit.end, ("KEP",)) or ctx.reg.in_range(unit.start, unit.end, ("Feature",))
     if in_unit:
         return in_unit[0].entity
     if unit.section is not None:
-        kep = ex.reg.in_range(unit.section.start, unit.section.end, ("KEP",))
+        kep = ctx.reg.in_range(unit.section.start, unit.section.end, ("KEP",))
         if kep:
             return kep[0].entity
     return None
@@ -331,36 +331,36 @@ def _target_subject(ex: Extractor, unit: Unit | None, sent: tuple[int, int], off
 _PLURAL_REF = re.compile(r"两个|三个|多个|这些|以上|上述|均|都|\b(?:both|these|all|those)\b", re.IGNORECASE)
 
 
-def vulnerabilities(ex: Extractor) -> None:
+def vulnerabilities(ctx: Context) -> None:
     """affects: the project a CVE is said to affect (a cue after it, else the project named just before it
     in its sentence, "kube-apiserver 的 YAML 解析漏洞 CVE-…"); fixed_in: the releases of a sentence that
     says the CVE (or "the vulnerability", "两个漏洞") was fixed, or of the item's announcement line."""
-    vulns = [p for p in ex.reg.placed if p.entity.type == "Vulnerability"]
+    vulns = [p for p in ctx.reg.placed if p.entity.type == "Vulnerability"]
     if not vulns:
         return
-    fix_rx = re.compile(ex.rel_pat["vuln_fix_cues"], re.IGNORECASE)
-    after_rx = re.compile(ex.rel_pat["vuln_affects_after"], re.IGNORECASE)
-    line_rx = re.compile(ex.rel_pat["release_line"])
+    fix_rx = re.compile(ctx.rel_pat["vuln_fix_cues"], re.IGNORECASE)
+    after_rx = re.compile(ctx.rel_pat["vuln_affects_after"], re.IGNORECASE)
+    line_rx = re.compile(ctx.rel_pat["release_line"])
     done_units: set[int] = set()
     for v in vulns:
-        unit = ex.index.unit_at(v.start)
-        sent = ex.index.sentence_at(unit, v.start) or ex.sentence_or_unit(v.start)
-        _affects(ex, v, sent, after_rx)
+        unit = ctx.index.unit_at(v.start)
+        sent = ctx.index.sentence_at(unit, v.start) or ctx.sentence_or_unit(v.start)
+        _affects(ctx, v, sent, after_rx)
         if unit is None or id(unit) in done_units:
             continue
         done_units.add(id(unit))
-        unit_vulns = [p for p in ex.reg.in_range(unit.start, unit.end, ("Vulnerability",))]
-        nl = ex.text.find("\n", unit.start, unit.end)
+        unit_vulns = [p for p in ctx.reg.in_range(unit.start, unit.end, ("Vulnerability",))]
+        nl = ctx.text.find("\n", unit.start, unit.end)
         head = (unit.start, nl if nl >= 0 else unit.end)  # the item's first line (its heading, "1. X 发布")
-        head_rels = [p.entity for p in ex.reg.in_range(*head, ("Release",))]
-        if not line_rx.search(ex.text[head[0] : head[1]]):
+        head_rels = [p.entity for p in ctx.reg.in_range(*head, ("Release",))]
+        if not line_rx.search(ctx.text[head[0] : head[1]]):
             head_rels = []
         for s, e in unit.sentences:
-            chunk = ex.text[s:e]
+            chunk = ctx.text[s:e]
             if not fix_rx.search(chunk):
                 continue
             named = [p.entity for p in unit_vulns if s <= p.start < e]
-            rels = [p.entity for p in ex.reg.in_range(s, e, ("Release",))]
+            rels = [p.entity for p in ctx.reg.in_range(s, e, ("Release",))]
             if not named:
                 before = [p.entity for p in unit_vulns if p.start < s]
                 if not before or not rels:
@@ -370,27 +370,27 @@ def vulnerabilities(ex: Extractor) -> None:
                 rels = head_rels
             for cve in named:
                 for rel in rels:
-                    ex.add_rel(cve, "fixed_in", rel, (s, e))
+                    ctx.add_rel(cve, "fixed_in", rel, (s, e))
 
 
-def _affects(ex: Extractor, v: Placed, sent: tuple[int, int], after_rx: re.Pattern[str]) -> None:
-    m = after_rx.match(ex.text, v.end, sent[1])
+def _affects(ctx: Context, v: Placed, sent: tuple[int, int], after_rx: re.Pattern[str]) -> None:
+    m = after_rx.match(ctx.text, v.end, sent[1])
     if m:
-        nxt = [p for p in ex.reg.in_range(m.end(), sent[1], ("Project",)) if p.start == m.end()]
+        nxt = [p for p in ctx.reg.in_range(m.end(), sent[1], ("Project",)) if p.start == m.end()]
         if nxt:
-            ex.add_rel(v.entity, "affects", nxt[0].entity, sent)
+            ctx.add_rel(v.entity, "affects", nxt[0].entity, sent)
             return
-    before = [p for p in ex.reg.in_range(sent[0], v.start, ("Project",)) if p.end <= v.start]
+    before = [p for p in ctx.reg.in_range(sent[0], v.start, ("Project",)) if p.end <= v.start]
     if before:
-        ex.add_rel(v.entity, "affects", before[-1].entity, sent)
+        ctx.add_rel(v.entity, "affects", before[-1].entity, sent)
 
 
 # ---------------------------------------------------------------------- cue words
 
 
-def cued(ex: Extractor) -> None:
-    pats = ex.rel_pat
-    text = ex.text
+def cued(ctx: Context) -> None:
+    pats = ctx.rel_pat
+    text = ctx.text
     lower = text.lower()  # same length as text for the scripts we meet; checked below
     if len(lower) != len(text):
         lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
@@ -407,12 +407,12 @@ def cued(ex: Extractor) -> None:
     dev_first = CueFinder.of(pats["developed_by"]["org_first"]).find(lower)
     dev_after = CueFinder.of(pats["developed_by"]["org_after"]).find(lower)
     cue_pos = sorted(a for lst in (*found.values(), dev_first, dev_after) for a, _ in lst)
-    for u in ex.units:
+    for u in ctx.units:
         for s, e in u.sentences:
             i = bisect.bisect_left(cue_pos, s)
             if i >= len(cue_pos) or cue_pos[i] >= e:
                 continue
-            placed = [p for p in ex.reg.in_range(s, e) if p.entity.type in ("Project", "Technology", "Organization")]
+            placed = [p for p in ctx.reg.in_range(s, e) if p.entity.type in ("Project", "Technology", "Organization")]
             if not placed:
                 continue
 
@@ -422,19 +422,19 @@ def cued(ex: Extractor) -> None:
             for m in within(found["uses"]):
                 if _NEGATED.search(text[max(s, m[0] - 12) : m[0]]):
                     continue  # "不依赖 Mixer 的遥测", "does not use etcd"
-                _binary(ex, u, (s, e), placed, m, "uses", ("Project", "Technology"))
+                _binary(ctx, u, (s, e), placed, m, "uses", ("Project", "Technology"))
             ints = within(found["integrates"])
             ints = [m for m in ints if not _NEGATED.search(text[max(s, m[0] - 12) : m[0]])]
             if ints:
                 last = ints[-1]
-                with_obj = _with_object(ex, placed, last[0])
-                subj = _subject(ex, u, placed, with_obj.start if with_obj else last[0], s)
+                with_obj = _with_object(ctx, placed, last[0])
+                subj = _subject(ctx, u, placed, with_obj.start if with_obj else last[0], s)
                 if subj is not None and not _CJK.search(text[last[0] : last[1]]):
                     # English "includes/ships with": the project must be the cue's own subject ("containerd 2.0
                     # ships with runc"), not the item's topic ("Major features include … kubelet …").
                     own = [p for p in placed if p.end <= last[0] and p.entity.type == "Project"]
                     if _EN_PRONOUN.search(text[max(s, last[0] - 30) : last[0]]):
-                        subj = ex.topic(u)  # "It integrates with Helm", "The full bundle includes …"
+                        subj = ctx.topic(u)  # "It integrates with Helm", "The full bundle includes …"
                     elif (
                         not own
                         or own[-1].entity.id != subj.id
@@ -444,7 +444,7 @@ def cued(ex: Extractor) -> None:
                 if subj is not None and with_obj is not None:
                     # "X 与 Harbor 集成": the project between 与 and the cue.
                     if with_obj.entity.id != subj.id:
-                        ex.add_rel(subj, "integrates", with_obj.entity, (s, e))
+                        ctx.add_rel(subj, "integrates", with_obj.entity, (s, e))
                 elif subj is not None:
                     # The list the cue introduces ends at a colon or semicolon ("共包含 38 项增强:… kubectl …").
                     stop = _LIST_END.search(text, last[1], e)
@@ -460,9 +460,9 @@ def cued(ex: Extractor) -> None:
                                 break
                     for p in objs:
                         if p.entity.id != subj.id:
-                            ex.add_rel(subj, "integrates", p.entity, (s, e))
+                            ctx.add_rel(subj, "integrates", p.entity, (s, e))
             for m in within(found["replaces"]):
-                _binary(ex, u, (s, e), placed, m, "replaces", ("Project",))
+                _binary(ctx, u, (s, e), placed, m, "replaces", ("Project",))
             after_ends = dict(within(dev_after))
             for ms, me in within(dev_first):
                 orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= ms - p.end <= 3]
@@ -478,13 +478,13 @@ def cued(ex: Extractor) -> None:
                     and _IS.match(text[p.end : org.start])
                 ]
                 if subj and _CJK.search(text[ms:me]):
-                    ex.add_rel(subj[-1].entity, "developed_by", org.entity, (s, e))
+                    ctx.add_rel(subj[-1].entity, "developed_by", org.entity, (s, e))
                     continue
                 if after_ends.get(ms, 0) > me:
                     continue  # "X 开源的 …" (a longer cue): read as org_after below
-                objs = [p for p in ex.reg.in_range(me, e, ("Project", "Technology")) if not _modifier(ex, p, me)]
+                objs = [p for p in ctx.reg.in_range(me, e, ("Project", "Technology")) if not _modifier(ctx, p, me)]
                 if objs:
-                    ex.add_rel(objs[0].entity, "developed_by", org.entity, (s, e))
+                    ctx.add_rel(objs[0].entity, "developed_by", org.entity, (s, e))
             for ms, me in within(dev_after):
                 cue = text[ms:me]
                 if _CJK.search(cue):
@@ -492,17 +492,17 @@ def cued(ex: Extractor) -> None:
                     orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= ms - p.end <= 12]
                     subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= ms]
                     if orgs and subj and subj[0].end <= orgs[-1].start:
-                        ex.add_rel(subj[0].entity, "developed_by", orgs[-1].entity, (s, e))
+                        ctx.add_rel(subj[0].entity, "developed_by", orgs[-1].entity, (s, e))
                     elif orgs and not subj:
                         # "VMware 开源的 Kubernetes 备份工具" heading a recommended project: the item's project.
-                        over = ex.unit_topic_override.get(id(u))
+                        over = ctx.unit_topic_override.get(id(u))
                         if over is not None and over.type == "Project":
-                            ex.add_rel(over, "developed_by", orgs[-1].entity, (s, e))
+                            ctx.add_rel(over, "developed_by", orgs[-1].entity, (s, e))
                 else:
                     orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= p.start - me <= 5]
                     subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= ms]
                     if orgs and subj and ms - subj[-1].end <= 40:
-                        ex.add_rel(subj[-1].entity, "developed_by", orgs[0].entity, (s, e))
+                        ctx.add_rel(subj[-1].entity, "developed_by", orgs[0].entity, (s, e))
 
 
 _CLAUSE = re.compile(r"[,，;；:：]")
@@ -538,16 +538,16 @@ _IS = re.compile(r"^\s*(?:是|为|由)\s*$")
 _USES_BEFORE = re.compile(r"(?:基于|使用|采用|依赖|用|based on|using|on top of)\s*$", re.IGNORECASE)
 
 
-def _modifier(ex: Extractor, p: Placed, cue_end: int) -> bool:
+def _modifier(ctx: Context, p: Placed, cue_end: int) -> bool:
     """A name that only qualifies the object ("基于 Kubernetes 的 OAM 实现"): after a uses cue, before 的."""
-    qualified = ex.text[p.end : p.end + 3].lstrip().startswith("的")
-    return qualified and bool(_USES_BEFORE.search(ex.text[cue_end : p.start]))
+    qualified = ctx.text[p.end : p.end + 3].lstrip().startswith("的")
+    return qualified and bool(_USES_BEFORE.search(ctx.text[cue_end : p.start]))
 
 
-def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int, sent_start: int = -1) -> Entity | None:
+def _subject(ctx: Context, u: Unit, placed: list[Placed], cue_start: int, sent_start: int = -1) -> Entity | None:
     """The project the clause before the cue names (its first), else the item's topic ("它包含…")."""
     sent_start = min((p.start for p in placed), default=cue_start)
-    text = ex.text
+    text = ctx.text
     clause_start = cue_start
     while clause_start > 0 and clause_start > sent_start - 200:
         ch = text[clause_start - 1]
@@ -576,34 +576,34 @@ def _subject(ex: Extractor, u: Unit, placed: list[Placed], cue_start: int, sent_
         and not _OPENING_MODIFIER.match(text, opening[0].end)
     ):
         return opening[0].entity
-    return ex.topic(u)
+    return ctx.topic(u)
 
 
-def _with_object(ex: Extractor, placed: list[Placed], cue_start: int) -> Placed | None:
+def _with_object(ctx: Context, placed: list[Placed], cue_start: int) -> Placed | None:
     """ "与 Harbor 集成": the project right before a CJK integrates cue, itself after 与/和/同."""
-    rx = ex.rel_pat["integrates"].get("with_before")
-    if not rx or not _CJK.match(ex.text[cue_start : cue_start + 1]):
+    rx = ctx.rel_pat["integrates"].get("with_before")
+    if not rx or not _CJK.match(ctx.text[cue_start : cue_start + 1]):
         return None
     before = [p for p in placed if p.end <= cue_start and p.entity.type == "Project"]
-    if not before or ex.text[before[-1].end : cue_start].strip(" 进行深度无缝地"):
+    if not before or ctx.text[before[-1].end : cue_start].strip(" 进行深度无缝地"):
         return None
     p = before[-1]
-    return p if re.search(rx, ex.text[max(0, p.start - 4) : p.start]) else None
+    return p if re.search(rx, ctx.text[max(0, p.start - 4) : p.start]) else None
 
 
 def _head_after_de(
-    ex: Extractor, placed: list[Placed], obj_end: int, sent_end: int
+    ctx: Context, placed: list[Placed], obj_end: int, sent_end: int
 ) -> tuple[Placed, list[Placed]] | None:
     """ "基于 Y 的 X …": X, the last project of the noun phrase after 的, and the names it implements."""
-    pats = ex.rel_pat["uses"]
+    pats = ctx.rel_pat["uses"]
     rx = pats.get("passive_de")
-    m = re.match(rx, ex.text[obj_end:sent_end]) if rx else None
+    m = re.match(rx, ctx.text[obj_end:sent_end]) if rx else None
     if m is None:
         return None
     start = obj_end + m.end()
     stop = start
     limit = min(sent_end, start + 30)
-    while stop < limit and not _CLAUSE.match(ex.text[stop]) and ex.text[stop] not in "。、的\n（(":
+    while stop < limit and not _CLAUSE.match(ctx.text[stop]) and ctx.text[stop] not in "。、的\n（(":
         stop += 1
     phrase = [p for p in placed if start <= p.start and p.end <= stop and p.entity.type == "Project"]
     if not phrase:
@@ -613,19 +613,19 @@ def _head_after_de(
     implemented = [
         p
         for p in placed
-        if start <= p.start and p.end <= head.start and impl and re.match(impl, ex.text[p.end : head.start])
+        if start <= p.start and p.end <= head.start and impl and re.match(impl, ctx.text[p.end : head.start])
     ]
     return head, implemented
 
 
 def _english_subject(
-    ex: Extractor, u: Unit, placed: list[Placed], subj: Entity, cue_start: int, sent_start: int
+    ctx: Context, u: Unit, placed: list[Placed], subj: Entity, cue_start: int, sent_start: int
 ) -> Entity | None:
     """English "X uses/is built on Y": X must be the cue's own subject, with at most an auxiliary between
     ("Kubernetes is now built using Go"), or "it" for the item's project; not the item's topic by default."""
-    text = ex.text
+    text = ctx.text
     if _EN_PRONOUN.search(text[max(sent_start, cue_start - 30) : cue_start]):
-        return ex.topic(u)
+        return ctx.topic(u)
     own = [p for p in placed if sent_start <= p.start and p.end <= cue_start and p.entity.type == "Project"]
     if (
         own
@@ -638,7 +638,7 @@ def _english_subject(
 
 
 def _binary(
-    ex: Extractor,
+    ctx: Context,
     u: Unit,
     sent: tuple[int, int],
     placed: list[Placed],
@@ -649,31 +649,37 @@ def _binary(
     after = [p for p in placed if p.start >= m[1] and p.entity.type in obj_types]
     if not after:
         return
-    gap = ex.text[m[1] : after[0].start]
+    gap = ctx.text[m[1] : after[0].start]
     if len(gap.strip()) > 12 or re.search(r"[。；;!?！？]", gap):
         return
     objs = [after[0]]
     for p in after[1:]:
-        if _COORD.match(ex.text[objs[-1].end : p.start]):
+        if _COORD.match(ctx.text[objs[-1].end : p.start]):
             objs.append(p)
         else:
             break
-    if pred == "uses" and _CJK.search(ex.text[m[0] : m[1]]):
-        head = _head_after_de(ex, placed, objs[-1].end, sent[1])
-        if head is None and re.match(ex.rel_pat["uses"].get("passive_de", "^$"), ex.text[objs[-1].end : sent[1]]):
+    if pred == "uses" and _CJK.search(ctx.text[m[0] : m[1]]):
+        head = _head_after_de(ctx, placed, objs[-1].end, sent[1])
+        if head is None and re.match(ctx.rel_pat["uses"].get("passive_de", "^$"), ctx.text[objs[-1].end : sent[1]]):
             return  # "由基于 Envoy 的 Telemetry v2 取代": Y qualifies a name we do not know
         if head is not None:
             # "基于 Kubernetes 的 OAM 实现 Rudr": Rudr uses Kubernetes (and OAM, which it implements).
             user, implemented = head
             for p in [*objs, *implemented]:
                 if p.entity.id != user.entity.id:
-                    ex.add_rel(user.entity, pred, p.entity, sent)
+                    ctx.add_rel(user.entity, pred, p.entity, sent)
             return
-    subj = _subject(ex, u, placed, m[0], sent[0])
-    if subj is not None and pred == "uses" and not _CJK.search(ex.text[m[0] : m[1]]):
-        subj = _english_subject(ex, u, placed, subj, m[0], sent[0])
+    subj = _subject(ctx, u, placed, m[0], sent[0])
+    if subj is not None and pred == "uses" and not _CJK.search(ctx.text[m[0] : m[1]]):
+        subj = _english_subject(ctx, u, placed, subj, m[0], sent[0])
     if subj is None:
         return
     for p in objs:
         if p.entity.id != subj.id:
-            ex.add_rel(subj, pred, p.entity, sent)
+            ctx.add_rel(subj, pred, p.entity, sent)
+
+
+def run(ctx: Context) -> None:
+    """Relations the structure and the catalog give, then those cue words give."""
+    structural(ctx)
+    cued(ctx)
