@@ -73,6 +73,8 @@ class CatalogEntry:
     latest_milestone: str | None = None
     milestones: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     authors: tuple[str, ...] = ()
+    feature_gates: tuple[str, ...] = ()  # KEP entries: the gates of the feature it introduces
+    components: tuple[str, ...] = ()  # KEP entries: the components those gates live in (kube-apiserver, kubelet)
     file: str = field(default="", compare=False)  # where the entry was read (for messages)
 
     def surface_names(self) -> tuple[str, ...]:
@@ -95,7 +97,17 @@ class CatalogEntry:
 
 # Fields a YAML entry may set (everything but the bookkeeping ones).
 _ENTRY_FIELDS = {f.name for f in fields(CatalogEntry)} - {"file", "source"}
-_TUPLE_FIELDS = {"aliases", "context", "contextual", "developed_by", "uses", "integrates", "authors"}
+_TUPLE_FIELDS = {
+    "aliases",
+    "context",
+    "contextual",
+    "developed_by",
+    "uses",
+    "integrates",
+    "authors",
+    "feature_gates",
+    "components",
+}
 _STR_FIELDS = {
     "name",
     "name_zh",
@@ -590,6 +602,10 @@ def import_keps(keps_dir: Path, out: Path | None = None) -> int:
         entry["milestones"] = milestones or None
         authors = [str(a).strip().lstrip("@") for a in doc.get("authors") or [] if str(a).strip()]
         entry["authors"] = authors or None
+        gates = [g for g in doc.get("feature-gates") or [] if isinstance(g, dict) and g.get("name")]
+        entry["feature_gates"] = [str(g["name"]).strip() for g in gates] or None
+        components = {str(c).strip() for g in gates for c in g.get("components") or [] if str(c).strip()}
+        entry["components"] = sorted(components) or None
         entry = {k: v for k, v in entry.items() if v is not None}
         implemented = doc.get("status") == "implemented"
         if number not in found or (implemented and not found[number][0]):

@@ -96,6 +96,9 @@ def evaluate(
     corpus: Annotated[list[Path] | None, typer.Option("--corpus", help="Where the sources are (repeatable).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and spurious finds.")] = False,
     brief: Annotated[bool, typer.Option("--brief", help="Only the overall tables (per gold set and in all).")] = False,
+    reader: Annotated[
+        str | None, typer.Option("--reader", help="Read every source with this reader (e.g. generic-markdown).")
+    ] = None,
 ) -> None:
     """Score extractions against gold files: precision/recall/F1 per type, per gold set and overall.
 
@@ -103,7 +106,7 @@ def evaluate(
     (../shared/eval/gold) was kept out of tuning; the two are reported apart."""
     from kg.evaluate import evaluate_files
 
-    report, _ = evaluate_files(gold, corpus or [], verbose=verbose, brief=brief)
+    report, _ = evaluate_files(gold, corpus or [], verbose=verbose, brief=brief, fmt=reader)
     typer.echo(report)
 
 

@@ -588,9 +588,16 @@ def find_source(gold: Gold, corpora: Sequence[Path]) -> Path:
 
 
 def evaluate_files(
-    gold_paths: Sequence[Path], corpora: Sequence[Path] = (), verbose: bool = False, brief: bool = False
+    gold_paths: Sequence[Path],
+    corpora: Sequence[Path] = (),
+    verbose: bool = False,
+    brief: bool = False,
+    fmt: str | None = None,
 ) -> tuple[str, dict[str, Score]]:
-    """Extract each gold file's source with the current pipeline and score it; (report, scores by issue)."""
+    """Extract each gold file's source with the current pipeline and score it; (report, scores by issue).
+
+    ``fmt`` reads every source with that reader instead of the sniffed one (``generic-markdown``: how the
+    pipeline does on a newsletter nobody wrote a reader for)."""
     from kg.catalog import load_catalog
     from kg.extract import extract, load_pipeline
     from kg.ingest import read_issue
@@ -601,7 +608,7 @@ def evaluate_files(
     sets: dict[str, str] = {}
     for path in expand_gold_paths(gold_paths):
         gold = load_gold(path)
-        issue = read_issue(find_source(gold, corpora))
+        issue = read_issue(find_source(gold, corpora), fmt=fmt)
         name = gold.issue or Path(path).stem
         scores[name] = score(gold, extract(issue, catalog, nlp).to_json())
         sets[name] = gold_set(path)

@@ -62,6 +62,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("hyphen_prefixes", hyphen_prefixes.run, "text", "catalog mentions before '-native' etc."),
     Phase("structural_titles", structural_titles.run, "unit titles, kinds, links", "Project, Article; unit topics"),
     Phase("patterns", patterns.run, "KEP/CVE/repo/CamelCase/flag hits", "KEP, Vulnerability, Feature, Project"),
+    Phase("kep_features", kep_titles.features, "KEP links with number and title, KEP catalog gates", "Feature, about"),
     Phase("listed_projects", listed_projects.run, "text after list cues", "Project (discovered)"),
     Phase("persons", persons.run, "text, links", "Person"),
     Phase("people", people.run, "@mentions, profile links, community items", "Person"),

@@ -1,4 +1,5 @@
-"""KEPs named by their title (``[KEP: <title>](…)``, ``the <title> KEP``, ``keps: sig-x: <title>``).
+"""KEPs named by their title (``[KEP: <title>](…)``, ``the <title> KEP``, ``keps: sig-x: <title>``), and the
+features KEPs introduce (:func:`features`).
 
 A title is resolved to its KEP number through the KEP catalog (imported from
 ../shared/reference/enhancements): titles are compared as sets of content words, and a title names a
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+
+from kg.extract.names import norm
 
 if TYPE_CHECKING:
     from kg.extract.context import Context
@@ -88,3 +91,85 @@ def run(ctx: Context) -> None:
                 continue
             ent = ctx.kep_entity(number, title=title)
             ctx.reg.mention(ent, s, e)
+
+
+# "KEP-3895: Interactive(-i) flag …", "KEP 3257: Cluster Trust Bundles", "4815 DRA Partitionable Devices"
+_NUMBERED_TITLE = re.compile(
+    r"[\W_]*(?:KEP[- #]?)?(?P<number>\d{1,5})\s*[:：\-–—]?\s+(?P<title>[^\s\W].{3,150}?)[\W_]*$"
+)
+
+
+# A title that names a thing rather than says what a KEP does: a few capitalised words ("Cluster Trust Bundles",
+# "APIServer Tracing", "DRA Partitionable Devices").
+_NAME_LIKE = re.compile(r"^(?:[A-Z0-9][\w()/.+-]*)(?:[ \t]+(?:[A-Z0-9][\w()/.+-]*|of|and|for|in|on)){0,5}$")
+
+
+def features(ctx: Context) -> None:
+    """The feature a KEP introduces, named by the KEP's title where a link gives both number and title
+    (the KEP catalog's feature gates are its other names), and features named by a mentioned KEP's gate."""
+    for lk in ctx.issue.links:
+        if lk.anchor_start < 0 or not ("/keps/" in lk.url or "enhancements" in lk.url or "k8s.io/" in lk.url):
+            continue
+        m = _NUMBERED_TITLE.match(ctx.text, lk.anchor_start, lk.anchor_end)
+        if m is None or not (lk.anchor.lstrip("[*_ ").upper().startswith("KEP") or f"/{m.group('number')}-" in lk.url):
+            continue
+        number = int(m.group("number"))
+        title = m.group("title").strip()
+        s = m.start("title")
+        e = s + len(title)
+        if ctx.reg.in_range(s, e, ("Feature", "KEP")):
+            continue
+        kep = ctx.kep_entity(number, title=title, url=lk.url)
+        entry = ctx.catalog.find_kep(number) if hasattr(ctx.catalog, "find_kep") else None
+        gates = tuple(getattr(entry, "feature_gates", ()) or ())
+        evidence = ctx.sentence_or_unit(s)
+        if len(gates) == 1 or _NAME_LIKE.match(title):
+            label = gates[0] if len(gates) == 1 else title
+            aliases = [n for n in (title, *gates) if n != label]
+            feature = ctx.feature_entity(norm(label), label, aliases)
+            ctx.reg.mention(feature, s, e)
+        else:
+            # A title that reads as a sentence ("Interactive(-i) flag to kubectl delete for user confirmation"):
+            # the feature is the first one the KEP's description names.
+            # Only for a KEP that has its section to itself (a "KEP of the Week"), not one of a list.
+            section = ctx.issue.section_at(lk.start)
+            if section is None or len(ctx.reg.in_range(section.start, section.end, ("KEP",))) > 2:
+                continue
+            others = [p for p in ctx.reg.in_range(section.start, section.end, ("KEP",)) if p.entity is not kep]
+            if others:
+                continue
+            after = ctx.reg.in_range(lk.end, min(section.end, lk.end + 800), ("Feature",))
+            if not after:
+                continue
+            feature = after[0].entity
+        ctx.add_rel(kep, "about", feature, evidence)
+        owner = _owner(ctx, entry, s, e)
+        if owner is not None:
+            ctx.add_rel(feature, "feature_of", owner, evidence)
+    _gate_mentions(ctx)
+
+
+def _owner(ctx: Context, entry: Any, start: int, end: int) -> Any:
+    """The project a KEP's feature belongs to: a component named in its title, the one its gates live in
+    (when it is one), else the series' project."""
+    named = ctx.reg.in_range(start, end, ("Project",))
+    if named:
+        return named[0].entity
+    components = tuple(getattr(entry, "components", ()) or ())
+    if len(components) == 1:
+        found = ctx.lookup(components[0])
+        if found is not None and found.type == "Project":
+            return ctx.catalog_entity(found)
+    return ctx.default_project()
+
+
+def _gate_mentions(ctx: Context) -> None:
+    """A feature named by a KEP's gate, in an issue that names that KEP: the KEP is about it."""
+    keps = {e.props.get("number"): e for e in ctx.reg.by_id.values() if e.type == "KEP" and e.mentions}
+    if not keps:
+        return
+    for feature in [e for e in ctx.reg.by_id.values() if e.type == "Feature" and e.mentions]:
+        for number, kep in keps.items():
+            entry = ctx.catalog.find_kep(int(number)) if number is not None else None
+            if entry is not None and feature.label in (getattr(entry, "feature_gates", ()) or ()):
+                ctx.add_rel(kep, "about", feature, ctx.sentence_or_unit(feature.mentions[0].start))
