@@ -28,7 +28,7 @@ _PROFILE = re.compile(
     r"linkedin\.com/in/(?P<li>[\w-]+)|bsky\.app/profile/(?P<bs>[\w.-]+)|[\w.-]+/@(?P<md>\w+))/?$"
 )
 _HANDLE_ANCHOR = re.compile(r"^@?[A-Za-z0-9][\w-]{1,38}$")
-_SPEAKER = re.compile(r"(?P<name>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){1,2})[ \t]*:[ \t]")
+_SPEAKER = re.compile(r"(?P<name>[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){1,2}|[a-z0-9][\w-]{2,38})[ \t]*[:,][ \t]")
 _COMMUNITY = ("community",)
 # Not handles of people: platforms, teams and words that follow an @ in prose.
 _NOT_HANDLES = frozenset({"here", "channel", "everyone", "all", "latest", "mention", "media"})
@@ -88,8 +88,12 @@ def speaker_lines(ctx: Context) -> None:
         if unit.item is None or unit.kind not in _COMMUNITY:
             continue
         m = _SPEAKER.match(ctx.text, unit.start, unit.end)
-        if m and _words_ok(ctx, m.group("name")):
-            _person(ctx, m.group("name"), m.start("name"), [])
+        if m is None or not _words_ok(ctx, m.group("name")):
+            continue
+        name = m.group("name")
+        if name[:1].islower() and ctx.text[m.end("name")] != ":":
+            continue  # a lower-case word is a handle only as "handle:"
+        _person(ctx, name, m.start("name"), [] if name[:1].isupper() else ["@" + name])
 
 
 def _in_community(ctx: Context, offset: int) -> bool:
