@@ -37,6 +37,8 @@ def run(ctx: Context) -> None:
 
 
 def camel_hit(ctx: Context, h: Hit) -> None:
+    if h.start > 0 and ctx.text[h.start - 1] == "@":
+        return  # a handle ("@ChengHao Yang"): the people phase reads it
     entry = ctx.lookup(h.text)
     if entry is not None:
         ent = ctx.catalog_entity(entry)

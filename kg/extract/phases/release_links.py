@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 # "<name> v1.2.3", "<name> 1.2.3-rc.1", "<name> knative-v1.21.1", "<name> (OPA) v1.14.0"
 _NAME_VERSION = re.compile(
-    r"^(?P<name>[^\[\]\n]{1,80}?)[\s:]+(?:[A-Za-z][\w.]*-)?(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z][\w.]*)?)$"
+    r"^(?P<name>[^\[\]\n]{1,80}?)[\s:]+(?:(?P<prefix>[A-Za-z][\w.]*(?:-[A-Za-z][\w.]*)*)-)?"
+    r"(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z][\w.]*)?)$"
 )
 _RELEASE_URL = re.compile(r"/releases?(?:/|$)|/tag/|changelog|release-notes|/news/.*release", re.IGNORECASE)
 _PAREN = re.compile(r"\s*\(([^()]{1,40})\)\s*$")
@@ -92,6 +93,10 @@ def _anchor_release(ctx: Context, lk: Link) -> tuple[str, int, str] | None:
     if m is None:
         return None
     name = m.group("name").strip()
+    prefix = m.group("prefix")
+    if prefix and norm(prefix) in {norm(w) for w in ctx.ent_pat.get("component_words", [])}:
+        # "External-Secrets helm-chart-2.8.0": the chart is what is released.
+        name = text[a + m.start("name") : a + m.end("prefix")].strip()
     # "Open Policy Agent (OPA)": the name before the parenthesised short name.
     if p := _PAREN.search(name):
         name = name[: p.start()].strip()
@@ -124,12 +129,11 @@ def _project(ctx: Context, name: str, url: str) -> Any:
 
 def _component_rest(name: str, names: tuple[str, ...], words: list[str]) -> str | None:
     """The component word(s) after a project's name ("Helm Chart" in "External Secrets Helm Chart"), if any."""
-    low = name.casefold()
+    whole = norm(name)
     for n in names:
-        if low.startswith(n.casefold() + " "):
-            rest = low[len(n) + 1 :].strip()
-            if rest in {w.casefold() for w in words}:
-                return rest
+        key = norm(n)
+        if key and whole.startswith(key) and whole != key and whole[len(key) :] in {norm(w) for w in words}:
+            return whole[len(key) :]
     return None
 
 
