@@ -86,7 +86,9 @@ def run_phases(ctx: Context, phases: tuple[Phase, ...] = PHASES) -> Extraction:
                 exc_info=True,
             )
     reg = ctx.reg
-    entities = [e for e in reg.by_id.values() if e.mentions or ctx.related(e)]
+    # The newsletter naming itself ("Last Week in Kubernetes Development") is not something it mentions.
+    itself = ctx.issue.series_title
+    entities = [e for e in reg.by_id.values() if (e.mentions or ctx.related(e)) and e.label != itself]
     for e in entities:
         e.mentions.sort(key=lambda m: (m.start, m.end))
     entities.sort(key=lambda e: (e.mentions[0].start if e.mentions else -1, e.type, e.id))
