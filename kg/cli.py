@@ -76,15 +76,20 @@ def extract(
     file: Annotated[Path, typer.Argument(help="One issue file.")],
     fmt: Annotated[str, typer.Option("--format", help="Output format (json).")] = "json",
     reader: Annotated[str | None, typer.Option("--reader", help="Force a reader instead of sniffing.")] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Series name (default: as read).")] = None,
+    companions: Annotated[
+        bool, typer.Option("--with-companions", help="Also read the files of the same issue (LWCN's articles page).")
+    ] = False,
 ) -> None:
-    """Print one issue's extraction as JSON (../shared/eval/FORMAT.md)."""
+    """Print one issue's extraction as JSON (../shared/eval/FORMAT.md); offsets index the file's text (and, with
+    --with-companions, its companions' after it, as kg build reads them)."""
     if fmt != "json":
         raise KgError(f"unknown format {fmt!r} (json)")
     from kg.catalog import load_catalog
     from kg.extract import extract as run_extract
     from kg.ingest import read_issue
 
-    issue = read_issue(file, reader)
+    issue = read_issue(file, reader, series=series, companions=companions)
     extraction = run_extract(issue, load_catalog())
     typer.echo(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2))
 
