@@ -1,5 +1,6 @@
 # The two set-up commands of the README:
-#   make build   install cnkg into .venv and build corpus/ into build/ (graph.trig, graph.html)
+#   make build   install cnkg into .venv and build corpus/ (plus LWKD and LWCN from ../shared when there)
+#                into build/ (graph.trig, graph.html)
 #   make test    install the test tools and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -25,7 +26,7 @@ build: install
 	  $(BIN)/kg catalog import-landscape $(SHARED)/reference/landscape.yml; fi
 	@if [ -d $(SHARED)/reference/enhancements/keps ]; then \
 	  $(BIN)/kg catalog import-keps $(SHARED)/reference/enhancements/keps; fi
-	$(BIN)/kg build corpus/
+	$(BIN)/kg build corpus/ $(wildcard $(SHARED)/corpus/lwkd $(SHARED)/corpus/lwcn) --workers 2
 
 # Debian's chromium for the browser tests (no browser download); needs root, as CI has.
 browser:

@@ -39,6 +39,11 @@ def run(ctx: Context) -> None:
 def camel_hit(ctx: Context, h: Hit) -> None:
     if h.start > 0 and ctx.text[h.start - 1] == "@":
         return  # a handle ("@ChengHao Yang"): the people phase reads it
+    for etype in ("Project", "Technology", "Organization"):
+        known = ctx.reg.by_norm.get((etype, norm(h.text)))
+        if known is not None:  # a name this issue already gave to a thing ("CrateDB" of a release link)
+            ctx.reg.mention(known, h.start, h.end)
+            return
     entry = ctx.lookup(h.text)
     if entry is not None:
         ent = ctx.catalog_entity(entry)
