@@ -113,7 +113,8 @@ def _append(issue: Issue, part: Issue) -> None:
     t0, t1 = (title.start + shift, title.end + shift) if title else (shift, shift)
     head_title = issue.text[t0:t1]
     kind = section_kind(head_title)
-    head = Section(head_title, kind if kind != "other" else "reading", t0, len(issue.text), t0, t1)
+    line_start = issue.text.rfind("\n", 0, t0) + 1 if title else t0  # the heading line, as for other sections
+    head = Section(head_title, kind if kind != "other" else "reading", line_start, len(issue.text), t0, t1)
     issue.sections.append(head)
     for sec in part.sections:
         items = [

@@ -284,7 +284,7 @@ _KIND_RULES = [
         ),
         (r"社区|community|buzz|shoutouts?|contributors?|people|social", "community"),
         (
-            r"上游|进展|更新|merges?|promot|deprecat|remov|reversion|rollback|version|release|kep|featured?|"
+            r"上游|upstream|进展|更新|merges?|promot|deprecat|remov|reversion|rollback|version|release|kep|featured?|"
             r"subproject|projects\b|repositor|dependenc|kubeadm|kubectl|now (?:alpha|beta|ga|stable)|graduat|\bprs?\b|"
             r"\bapi\b|fix|bugs?\b|changes?\b|cleanup|upgrade|updates?\b|testing|metrics|ipv6|\b\d+\.\d+\b",
             "upstream",

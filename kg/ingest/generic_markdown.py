@@ -22,14 +22,18 @@ The series is the front matter's, else the folder's name, else the file's stem; 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
-import tomllib
-
 from kg.errors import InputError
-from kg.ingest.common import date_from_links, find_date, find_links, link_at, span, unique
+from kg.ingest.common import date_from_links, find_date, find_links, link_at, section_kind, span, unique
 from kg.ingest.markdown import Body, FrontMatter, front_matter
 from kg.model import Issue, Span
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 FORMAT = "generic-markdown"
 
@@ -110,6 +114,8 @@ class GenericBody(Body):
     """Headings as sections at the levels the document uses, bylines as metadata, leading links as titles."""
 
     numbered_absorb = 1
+    line_title_absorb = 0  # a paragraph led by a bold name is titled by it, and ends as paragraphs do
+    subsection_own_kind = True  # a subsection's own words say its kind; else it takes its section's
 
     def __init__(self, text: str, start: int) -> None:
         super().__init__(text, start)
@@ -125,7 +131,9 @@ class GenericBody(Body):
         if level <= self.top_level:
             self.out.section(1, ts, te, cs)
         elif level == self.top_level + 1:
-            self.out.section(2, ts, te, cs)
+            # A subsection's own words say its kind ("## 社区活动" under "# News"), else its section's.
+            own = section_kind(self.text[ts:te]) if self.subsection_own_kind else "other"
+            self.out.section(2, ts, te, cs, kind=own if own != "other" else None)
         else:
             self.out.start_item("heading", ts, te, item_title(self.text, ts, te))
             self.out.close_item()
@@ -147,6 +155,12 @@ class GenericBody(Body):
 
     def entry_title(self, kind: str, cs: int, ce: int) -> tuple[Span | None, int]:
         return item_title(self.text, cs, ce), 1 if kind == "numbered" else 0
+
+    def line_title(self, cs: int, ce: int) -> Span | None:
+        """A paragraph's first line led by a bold name or a link: ``**kubectl-tree** shows a tree``."""
+        if not self.out.blank:
+            return None
+        return item_title(self.text, cs, ce)
 
 
 def item_title(text: str, cs: int, ce: int) -> Span | None:

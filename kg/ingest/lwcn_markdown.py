@@ -36,6 +36,10 @@ _NAME = re.compile(r"(?P<year>\d{4})-week-(?P<week>\d{1,2})(?P<articles>-article
 _TITLE_WEEK = re.compile(r"\bWeek[ \t]+(\d{1,2})\b", re.IGNORECASE)
 
 
+class _Body(GenericBody):
+    subsection_own_kind = False  # release categories ("Security", "Service Mesh") are kinds of releases
+
+
 def looks_like(path: Path, text: str) -> bool:
     return text.startswith("---") and _SIGNS.search(text, 0, 20000) is not None
 
@@ -76,7 +80,7 @@ def _names(value: object) -> list[str]:
 def read(path: Path, text: str) -> Issue:
     fm = front_matter(path, text)
     data = fm.data if fm else {}
-    body = GenericBody(text, fm.body_start if fm else 0)
+    body = _Body(text, fm.body_start if fm else 0)
     out = body.run()
     links = find_links(text, body.start, markdown=True)
     headline = " ".join(str(data.get("title") or "").split())

@@ -26,7 +26,8 @@ FORMAT = "lwkd-markdown"
 SERIES = "lwkd"
 SERIES_TITLE = "Last Week in Kubernetes Development"
 
-_LWKD_HEAD = re.compile(r"^layout:[ \t]*post\b|Week Ending", re.MULTILINE)
+# "layout: post" alone is any Jekyll blog: LWKD's titles say "Week Ending", its slugs end in "-update".
+_LWKD_HEAD = re.compile(r"Week Ending|^slug:[ \t]*\d{4}-\d{2}-\d{2}-update\b", re.MULTILINE)
 _DEV_NEWS = re.compile(r"^##[ \t]+Developer News", re.MULTILINE)
 _SLUG_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _PERSON = r"(?:\[[^\[\]\n]+\]\([^()\s]*\)|[A-Z][\w'.-]*(?:[ \t]+[A-Z][\w'.-]*){0,3})"

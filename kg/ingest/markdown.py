@@ -122,6 +122,7 @@ class Body:
     """
 
     numbered_absorb = 0  # see Outline
+    line_title_absorb = 2  # a titled plain line keeps what follows it (a project heading and its description)
     break_closes_sections = False
 
     def __init__(self, text: str, start: int) -> None:
@@ -217,7 +218,7 @@ class Body:
                 out.entry("numbered", m.end(), ce, title, absorb)
                 continue
             if title := self.line_title(cs, ce):
-                out.start_item("paragraph", cs, ce, title, absorb=2)
+                out.start_item("paragraph", cs, ce, title, absorb=self.line_title_absorb)
                 continue
             before = out.item
             out.text_line(cs, ce, indent)
