@@ -68,29 +68,41 @@ def kep_by_title(catalog: Any, title: str) -> int | None:
     return scored[0][1]
 
 
-_KEP_TITLE_CUES = [
-    re.compile(r"\bKEP[:\s-]+(?!\d)(?P<title>[A-Z][^\[\]\n()]{8,120}?)(?=\]|\s*\(|$|\.\s)", re.MULTILINE),
-    re.compile(r"\bkeps?:\s*sig-[\w-]+:\s*(?P<title>[^\n\]]{8,120}?)(?:\s+proposal)?(?=\]|$|\.\s)", re.I | re.M),
-    re.compile(r"\b[Tt]he[ \t]+(?P<title>(?:[A-Z][\w/-]*(?:\.\w+)*[ \t]+){1,8})KEP\b"),
-]
+_KEP_COLON = re.compile(
+    r"KEP(?<![\w]KEP)[:\s-]+(?!\d)(?P<title>[A-Z][^\[\]\n()]{8,120}?)(?=\]|\s*\(|$|\.\s)", re.MULTILINE
+)
+_KEPS_SIG = re.compile(r"\bkeps?:\s*sig-[\w-]+:\s*(?P<title>[^\n\]]{8,120}?)(?:\s+proposal)?(?=\]|$|\.\s)", re.I | re.M)
+# "the <Title> KEP", tried only before each "KEP" (a pattern starting at every "the" costs more than it finds).
+_THE_TITLE = re.compile(r"\b[Tt]he[ \t]+(?P<title>(?:[A-Z][\w/-]*(?:\.\w+)*[ \t]+){1,8})$")
+
+
+def _title_matches(text: str) -> list[re.Match[str]]:
+    found = list(_KEP_COLON.finditer(text))
+    if "sig-" in text:
+        found += _KEPS_SIG.finditer(text)
+    pos = text.find("KEP")
+    while pos >= 0:
+        if m := _THE_TITLE.search(text, max(0, pos - 160), pos):
+            found.append(m)
+        pos = text.find("KEP", pos + 3)
+    return found
 
 
 def run(ctx: Context) -> None:
     """KEPs named by title, resolved through the KEP catalog; the title's span is the mention."""
     if not _kep_index(ctx.catalog):
         return
-    for rx in _KEP_TITLE_CUES:
-        for m in rx.finditer(ctx.text):
-            title = m.group("title").strip().rstrip(".")
-            s = m.start("title")
-            e = s + len(title)
-            if ctx.reg.in_range(s, e, ("KEP",)):
-                continue
-            number = kep_by_title(ctx.catalog, title)
-            if number is None:
-                continue
-            ent = ctx.kep_entity(number, title=title)
-            ctx.reg.mention(ent, s, e)
+    for m in _title_matches(ctx.text):
+        title = m.group("title").strip().rstrip(".")
+        s = m.start("title")
+        e = s + len(title)
+        if ctx.reg.in_range(s, e, ("KEP",)):
+            continue
+        number = kep_by_title(ctx.catalog, title)
+        if number is None:
+            continue
+        ent = ctx.kep_entity(number, title=title)
+        ctx.reg.mention(ent, s, e)
 
 
 # "KEP-3895: Interactive(-i) flag …", "KEP 3257: Cluster Trust Bundles", "4815 DRA Partitionable Devices"

@@ -25,7 +25,7 @@ def run(ctx: Context) -> None:
         return
     heads = {h.lower() for h in ctx.ent_pat.get("project_heads", [])}
     stop = set(ctx.ent_pat.get("not_person_words", [])) | {"AI", "I", "A", "The"}
-    for cue in re.finditer(cues, ctx.text, re.IGNORECASE):
+    for cue in _cues(ctx.text, cues):
         m = _LIST.match(ctx.text, cue.end())
         if m is None:
             continue
@@ -46,3 +46,21 @@ def run(ctx: Context) -> None:
                 continue
             ent = ctx.project_entity(name)
             ctx.reg.mention(ent, s, e)
+
+
+# The words that join a cue to its list, found by str.find; the cue pattern is tried only just before one.
+_CONNECTORS = ("like", "such as", "including", "e.g.", "show hn", "如", "包括")
+
+
+def _cues(text: str, cues: str) -> list[re.Match[str]]:
+    low = text.lower()
+    rx = re.compile(r"(?:" + cues + r")", re.IGNORECASE)
+    found: dict[int, re.Match[str]] = {}
+    for word in _CONNECTORS:
+        pos = low.find(word)
+        while pos >= 0:
+            for m in rx.finditer(text, max(0, pos - 40), min(len(text), pos + len(word) + 1)):
+                if m.end() >= pos + len(word):
+                    found.setdefault(m.start(), m)
+            pos = low.find(word, pos + len(word))
+    return [found[k] for k in sorted(found)]

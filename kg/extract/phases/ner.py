@@ -11,7 +11,7 @@ The model is read from ``$CNKG_NER_MODEL`` (default ``build/ner-model`` under th
 process.  Without a model the phase does nothing.
 
 Guards (``$CNKG_NER_GUARD`` or :func:`make_run`): ``none`` accepts every prediction that passes the checks
-above; ``twice`` only names predicted at least twice in the issue (same norm); ``cased`` only spans that
+above (spans with Chinese characters are never taken: the model's tokenizer is English); ``twice`` only names predicted at least twice in the issue (same norm); ``cased`` only spans that
 start with an upper-case letter or digit and are not a lone common word; ``twice_or_list`` a name predicted
 twice, or once inside a list item of the issue.
 """
@@ -41,6 +41,8 @@ GUARDS = ("none", "twice", "cased", "twice_or_list")
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+")
 _LETTER = re.compile(r"[^\W\d_]")
+# The model's English tokenizer does not segment Chinese: a "span" there is a clause, never trusted.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _EDGE = " \t\n*_`'\"“”‘’()[]{}<>.,;:!?|#-"
 
 # Words a span must not be on its own: sentence starts, markdown words, generic heads.
@@ -101,7 +103,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _plausible(name: str) -> bool:
-    if len(name) < 2 or len(name) > 60 or "\n" in name or not _LETTER.search(name):
+    if len(name) < 2 or len(name) > 60 or "\n" in name or not _LETTER.search(name) or _CJK.search(name):
         return False
     words = name.split()
     if len(words) > 5:
