@@ -121,6 +121,7 @@ class Issue:
     summary: str | None = None  # front matter summary or description
     # Files read into this issue after its own (a companion articles page): (path, offset in text).
     parts: list[tuple[str, int]] = field(default_factory=list)
+    body_start: int = 0  # where the body starts: front matter is metadata, not text that mentions things
 
     def section_at(self, offset: int) -> Section | None:
         """The innermost section containing ``offset``."""

@@ -88,6 +88,13 @@ def run_phases(ctx: Context, phases: tuple[Phase, ...] = PHASES) -> Extraction:
                 exc_info=True,
             )
     reg = ctx.reg
+    # Front matter is metadata: its names (keywords, a description) are not mentions, but for the issue's own
+    # authors, editors and publishers read from it.
+    if ctx.issue.body_start:
+        issue_people = {o for s, _, o in ctx.relations if s == ctx.issue_id}
+        for e in reg.by_id.values():
+            if e.id not in issue_people and any(m.start < ctx.issue.body_start for m in e.mentions):
+                e.mentions = [m for m in e.mentions if m.start >= ctx.issue.body_start]
     # The newsletter naming itself ("Last Week in Kubernetes Development") is not something it mentions.
     itself = ctx.issue.series_title
     entities = [e for e in reg.by_id.values() if (e.mentions or ctx.related(e)) and e.label != itself]

@@ -263,4 +263,5 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
         editors=unique((fm.names(text, ("editors", "editor")) if fm else []) + body.editors),
         sections=out.finish(links),
         links=links,
+        body_start=body.start,
     )

@@ -109,6 +109,7 @@ def read(path: Path, text: str) -> Issue:
         date_inferred=inferred and date is not None,
         sections=out.finish(links),
         links=links,
+        body_start=body.start,
         keywords=_names(data.get("keywords")) + [n for n in _names(data.get("highlights")) if n],
         summary=str(data.get("summary") or data.get("description") or "") or None,
     )

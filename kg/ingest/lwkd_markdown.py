@@ -103,4 +103,5 @@ def read(path: Path, text: str) -> Issue:
         authors=unique(authors),
         sections=sections.finish(links),
         links=links,
+        body_start=body.start,
     )

@@ -148,4 +148,5 @@ def read(path: Path, text: str) -> Issue:
         publishers=unique(people("publishers", "publisher") + body.meta.publishers),
         sections=out.finish(links),
         links=links,
+        body_start=body.start,
     )

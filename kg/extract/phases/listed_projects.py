@@ -17,6 +17,7 @@ _NAME = r"`?[A-Z][\w.+-]*[A-Za-z0-9+]`?(?:[ \t][A-Z][\w.+-]*[A-Za-z0-9+])?"
 _SEP = r"[ \t]*(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]and[ \t]|[ \t]or[ \t])[ \t]*"
 _LIST = re.compile(rf"[ \t]+(?P<list>{_NAME}(?:{_SEP}{_NAME}){{0,6}})")
 _ITEM = re.compile(_NAME)
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 
 
 def run(ctx: Context) -> None:
@@ -36,8 +37,8 @@ def run(ctx: Context) -> None:
             words = name.split()
             if len(words) == 2 and words[1].lower() in heads:
                 name = words[0]  # "VibePod CLI": the project is VibePod
-            if name in stop or any(w in stop for w in name.split()):
-                continue
+            if name in stop or any(w in stop for w in name.split()) or _PLURAL_ACRONYM.match(name):
+                continue  # "VMs", "LLMs": kinds of things, not names
             e = s + len(name)
             if ctx.reg.overlaps(s, e):
                 continue

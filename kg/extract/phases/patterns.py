@@ -120,7 +120,13 @@ def repo_hit(ctx: Context, h: Hit) -> None:
         # Only a repository whose name the text itself uses is a project of this issue.
         found = [m for m in rx.finditer(ctx.text, a, b) if not ctx.in_url(m.start())]
         if found:
-            existing = [p.entity for m in found for p in ctx.reg.in_range(m.start(), m.end(), ("Project",))]
+            # A project already named over the repository's name ("Sigstore Rekor" over "rekor") is the one.
+            existing = [
+                p.entity
+                for m in found
+                for p in ctx.reg.in_range(max(0, m.start() - 80), m.end(), ("Project",))
+                if p.start < m.end() and m.start() < p.end
+            ]
             ent = existing[0] if existing else ctx.project_entity(name, url=d["url"])
             for m in found:
                 if not ctx.reg.overlaps(m.start(), m.end()):

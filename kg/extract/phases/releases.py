@@ -28,6 +28,8 @@ def run(ctx: Context) -> None:
     for h in hits:
         if ctx.reg.overlaps(h.start, h.end) or ctx.in_url(h.start):
             continue
+        if _rx(r"\d-[vV]\d").search(h.text):
+            continue  # a range ("v1.30-v1.35"), not one version
         nxt = ctx.text[h.end : h.end + 1]
         if nxt in ("%",) or _rx(r"\s?(?:ms|s|GB|MB|KB|Gi|Mi|x|倍|秒)\b").match(ctx.text[h.end : h.end + 4]):
             continue
@@ -110,7 +112,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: list[int]) -> tuple[Entity | 
 
 
 _JOINER = _rx(
-    r"(?:\s+|\[|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v|bump|bumped|bumps|update|updated|upgrade|upgraded)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
+    r"(?:\s+|\[|\(|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v|bump|bumped|bumps|update|updated|upgrade|upgraded)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
     re.IGNORECASE,
 )
 
