@@ -24,6 +24,7 @@ _NAME_VERSION = re.compile(
     r"(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z][\w.]*)?)$"
 )
 _RELEASE_URL = re.compile(r"/releases?(?:/|$)|/tag/|changelog|release-notes|/news/.*release", re.IGNORECASE)
+_REPO_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 _PAREN = re.compile(r"\s*\(([^()]{1,40})\)\s*$")
 _WORD = re.compile(r"[a-z0-9]+")
 # Words a KEP title shares with most others: they say nothing about which KEP it is.
@@ -109,6 +110,17 @@ def _project(ctx: Context, name: str, url: str) -> Any:
     entry = ctx.lookup(name, strict=False)
     if entry is not None and entry.type in ("Project", "Technology"):
         return ctx.catalog_entity(entry)
+    if _REPO_NAME.match(name):
+        # "containers/buildah v1.43.2": a repository's name stands for its project (the catalog's by name or by
+        # repository when it knows it), the owner/name form an alias.
+        repo = name.split("/")[1]
+        entry = ctx.lookup(repo, strict=False) or (
+            ctx.catalog.by_repo(f"https://github.com/{name}") if hasattr(ctx.catalog, "by_repo") else None
+        )
+        if entry is not None and entry.type in ("Project", "Technology"):
+            ent = ctx.catalog_entity(entry)
+            ctx.reg.alias(ent, name)
+            return ent
     entry = ctx.catalog.by_repo(url) if hasattr(ctx.catalog, "by_repo") else None
     if entry is not None and entry.type in ("Project", "Technology"):
         ent = ctx.catalog_entity(entry)

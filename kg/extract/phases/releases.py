@@ -78,6 +78,8 @@ def _version_owner(ctx: Context, h: Hit, accepted: list[int]) -> tuple[Entity | 
     if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
         # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
         return None, h.start
+    if _rx(r"`[^`\n]+`[\s*]*(?:to|at|from)?[\s*]*$", re.IGNORECASE).search(before):
+        return None, h.start  # a dependency named in code ("bumps `c/common` to v0.67.1") owns it
     # A bare version: only when it looks like a release.
     word = h.text
     strong = word[:1] in "vV" or word.count(".") >= 2 or _stage_of(word) is not None
@@ -112,7 +114,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: list[int]) -> tuple[Entity | 
 
 
 _JOINER = _rx(
-    r"(?:\s+|\[|\(|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v|bump|bumped|bumps|update|updated|upgrade|upgraded)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
+    r"(?:\s+|\[|\(|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v|bump|bumped|bumps|update|updated|upgrade|upgraded|dependenc(?:y|ies)|deps|toolchain|modules?|librar(?:y|ies)|images?)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
     re.IGNORECASE,
 )
 
