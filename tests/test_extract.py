@@ -259,9 +259,10 @@ def test_lwkd_gold_scores() -> None:
         ex = extract(read_issue(LWKD_DIR / f"{gold_path.stem.removeprefix('lwkd-')}-update.md"), catalog)
         s = score(gold, ex.to_json())
         ents, rels = ents + s.entity_total, rels + s.relation_total
-    # Floors a little below the targets (0.90 / 0.80): they catch regressions without pinning today's numbers.
+    # Floors a little below today's figures on the 7 tuning issues (0.936 / 0.885 with the seed; the 3 issues
+    # added in December are harder than the first 4): they catch regressions without pinning the numbers.
     assert ents.f1 >= 0.88
-    assert rels.f1 >= 0.85
+    assert rels.f1 >= 0.82
 
 
 @pytest.mark.parametrize("restricted_first", [True, False])

@@ -21,6 +21,12 @@ _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 
 
 def run(ctx: Context) -> None:
+    listed(ctx)
+    component_identifiers(ctx)
+    parenthesised_tools(ctx)
+
+
+def listed(ctx: Context) -> None:
     cues = ctx.ent_pat.get("project_list_cues")
     if not cues:
         return
@@ -65,3 +71,50 @@ def _cues(text: str, cues: str) -> list[re.Match[str]]:
                     found.setdefault(m.start(), m)
             pos = low.find(word, pos + len(word))
     return [found[k] for k in sorted(found)]
+
+
+def _discover(ctx: Context, name: str, start: int) -> None:
+    end = start + len(name)
+    if ctx.reg.overlaps(start, end) or ctx.in_url(start):
+        return
+    entry = ctx.lookup(name)
+    if entry is not None and entry.type not in ("Project", "Technology"):
+        return
+    ctx.reg.mention(ctx.project_entity(name), start, end)
+
+
+def component_identifiers(ctx: Context) -> None:
+    """Identifiers whose suffix says "a component": ``kustomize-controller``, ``aws-load-balancer-controller``."""
+    pattern = ctx.ent_pat.get("component_identifier")
+    if not pattern or "-" not in ctx.text:
+        return
+    for m in re.finditer(pattern, ctx.text):
+        _discover(ctx, m.group(), m.start())
+
+
+_PAREN_NAMES = re.compile(r"\((?P<names>[A-Z][\w.+-]*(?:,[ \t]*[A-Z][\w.+-]*){0,3})\)")
+
+
+def parenthesised_tools(ctx: Context) -> None:
+    """Names in parentheses after a phrase about tools: "AI agent fleets with Kubernetes (A3)",
+    "tools for managing AI-generated code (Twill.ai, Claudraband)"."""
+    nouns = ctx.ent_pat.get("tool_nouns")
+    if not nouns or "(" not in ctx.text:
+        return
+    nouns_rx = re.compile(nouns, re.IGNORECASE)
+    for m in _PAREN_NAMES.finditer(ctx.text):
+        unit = ctx.index.unit_at(m.start())
+        if unit is None or unit.kind not in ("community", "news", "other"):
+            continue
+        clause = ctx.text[max(unit.start, m.start() - 120) : m.start()]
+        clause = re.split(r"[.;:!?]\s|\)", clause)[-1]
+        if not nouns_rx.search(clause):
+            continue
+        pos = m.start("names")
+        for name in m.group("names").split(","):
+            stripped = name.strip()
+            start = ctx.text.find(stripped, pos, m.end())
+            pos = start + len(stripped)
+            if re.fullmatch(r"[A-Z]{2,5}", stripped) and ctx.lookup(stripped) is None:
+                continue  # an abbreviation of the words before it ("Open Policy Agent (OPA)"), not a tool's name
+            _discover(ctx, stripped, start)

@@ -18,8 +18,15 @@ def run(ctx: Context) -> None:
         name = " ".join(words)
         start = m.start(1) + m.group(1).find(words[0])
         end = start + len(name)
-        if ctx.reg.overlaps(start, end) or "\n" in name:
+        if "\n" in name:
             continue
+        if ctx.reg.overlaps(start, end):
+            # "PyTorch Foundation": a project's name inside an organisation's is still the organisation's mention.
+            around = ctx.reg.in_range(max(0, start - 200), end + 200)
+            over = [p for p in around if p.start < end and start < p.end]
+            if not over or any(p.entity.type not in ("Project", "Technology") or p.start < start or p.end > end
+                               or (p.start, p.end) == (start, end) for p in over):  # fmt: skip
+                continue
         entry = ctx.lookup(name)
         ent = ctx.catalog_entity(entry) if entry is not None else ctx.reg.entity("Organization", norm(name), name)
         ctx.reg.mention(ent, start, end)

@@ -24,6 +24,7 @@ _NAME_VERSION = re.compile(
     r"(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z][\w.]*)?)$"
 )
 _RELEASE_URL = re.compile(r"/releases?(?:/|$)|/tag/|changelog|release-notes|/news/.*release", re.IGNORECASE)
+_PROSE_WORDS = frozenset("of for the to in on at with and is are was week weeks cycle".split())
 _REPO_NAME = re.compile(r"^[\w.-]+/[\w.-]+$")
 _PAREN = re.compile(r"\s*\(([^()]{1,40})\)\s*$")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -103,6 +104,8 @@ def _anchor_release(ctx: Context, lk: Link) -> tuple[str, int, str] | None:
         name = name[: p.start()].strip()
     if not name or not any(c.isalpha() for c in name) or len(name.split()) > 6:
         return None
+    if _PROSE_WORDS & set(name.lower().split()):
+        return None  # "[week 9 of 12 for 1.10](…/releases/…)": prose, not a name
     return name, a + text[a:b].find(name), m.group("version")
 
 

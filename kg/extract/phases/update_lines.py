@@ -34,6 +34,8 @@ def _listed(names: str) -> list[tuple[int, str]]:
     return out
 
 
+# "kube-cross base image to v1.2.3", "kube-dns version to 1.14": the image or version of the named thing.
+_TRAILING_NOUN = re.compile(r"(?:[ \t]+(?:base|container|docker))?[ \t]+(?:images?|version|binary|binaries|tag)$", re.I)
 _NOT_NAME_WORDS = frozenset("of for or the release week master main branch in on with from".split())
 _UPDATE_SKIP = frozenset(
     "to from update updates bump bumps upgrade the a an and or in on go-to it them this that support version".split()
@@ -53,7 +55,7 @@ def run(ctx: Context) -> None:
         if ctx.reg.in_range(vs, ve, ("Release",)):
             continue
         # "logr and zapr to v1.2.3": each name listed gets the version.
-        for offset, name in _listed(m.group("name")):
+        for offset, name in _listed(_TRAILING_NOUN.sub("", m.group("name"))):
             words = name.lower().split()
             if (
                 name.lower() in _UPDATE_SKIP
