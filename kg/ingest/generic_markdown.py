@@ -26,8 +26,8 @@ import sys
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest.common import date_from_links, find_date, find_links, link_at, section_kind, span, unique
-from kg.ingest.markdown import Body, FrontMatter, front_matter
+from kg.ingest.common import find_date, link_at, section_kind, span, unique
+from kg.ingest.markdown import Body, FrontMatter, front_matter, parse
 from kg.model import Issue, Span
 
 if sys.version_info >= (3, 11):
@@ -224,11 +224,8 @@ def series_of(path: Path, data: dict, series: str | None) -> tuple[str, str]:
 
 
 def read(path: Path, text: str, series: str | None = None) -> Issue:
-    fm = any_front_matter(path, text)
-    data = fm.data if fm else {}
-    body = GenericBody(text, fm.body_start if fm else 0)
-    out = body.run()
-    links = find_links(text, body.start, markdown=True)
+    parsed = parse(path, text, GenericBody, any_front_matter(path, text))
+    fm, data, body = parsed.fm, parsed.data, parsed.body
     series_slug, series_title = series_of(path, data, series)
 
     title_span = None
@@ -241,10 +238,9 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
     else:
         title = path.stem
 
-    date = find_date(data.get("date")) or find_date(data.get("publishDate")) or find_date(path.name)
-    inferred = date is None
-    if inferred:
-        date = date_from_links(links)
+    date, inferred = parsed.date("date", "publishDate")
+    if date is None or inferred:
+        date, inferred = find_date(path.name) or date, inferred and find_date(path.name) is None
     number = next(
         (str(data[k]).strip() for k in _NUMBER_KEYS if data.get(k) is not None and str(data[k]).strip()), None
     )
@@ -261,7 +257,7 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
         date_inferred=inferred and date is not None,
         authors=unique((fm.names(text, ("authors", "author")) if fm else []) + body.authors),
         editors=unique((fm.names(text, ("editors", "editor")) if fm else []) + body.editors),
-        sections=out.finish(links),
-        links=links,
+        sections=parsed.sections,
+        links=parsed.links,
         body_start=body.start,
     )

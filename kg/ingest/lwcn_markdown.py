@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kg.ingest.common import date_from_links, find_date, find_links, span
+from kg.ingest.common import span
 from kg.ingest.generic_markdown import GenericBody
-from kg.ingest.markdown import front_matter
+from kg.ingest.markdown import front_matter, parse
 from kg.model import Issue
 
 FORMAT = "lwcn-markdown"
@@ -78,17 +78,11 @@ def _names(value: object) -> list[str]:
 
 
 def read(path: Path, text: str) -> Issue:
-    fm = front_matter(path, text)
-    data = fm.data if fm else {}
-    body = _Body(text, fm.body_start if fm else 0)
-    out = body.run()
-    links = find_links(text, body.start, markdown=True)
+    parsed = parse(path, text, _Body, front_matter(path, text))
+    fm, data, body = parsed.fm, parsed.data, parsed.body
     headline = " ".join(str(data.get("title") or "").split())
     title_span = fm.value_span(text, "title") if fm and headline else None
-    date = find_date(data.get("date"))
-    inferred = date is None
-    if inferred:
-        date = date_from_links(links)
+    date, inferred = parsed.date("date")
     number = _number(path, headline, date)
     if headline.lower().startswith("week") and "articles" in headline.lower():
         title = f"{SERIES_TITLE} {number} — articles"
@@ -106,9 +100,9 @@ def read(path: Path, text: str) -> Issue:
         title=title,
         title_span=title_span,
         date=date,
-        date_inferred=inferred and date is not None,
-        sections=out.finish(links),
-        links=links,
+        date_inferred=inferred,
+        sections=parsed.sections,
+        links=parsed.links,
         body_start=body.start,
         keywords=_names(data.get("keywords")) + [n for n in _names(data.get("highlights")) if n],
         summary=str(data.get("summary") or data.get("description") or "") or None,

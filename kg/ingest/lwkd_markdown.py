@@ -18,8 +18,8 @@ import datetime as _dt
 import re
 from pathlib import Path
 
-from kg.ingest.common import date_from_links, find_date, find_links, span, unique
-from kg.ingest.markdown import Body, front_matter
+from kg.ingest.common import date_from_links, find_date, span, unique
+from kg.ingest.markdown import Body, front_matter, parse
 from kg.model import Issue, Span
 
 FORMAT = "lwkd-markdown"
@@ -81,9 +81,8 @@ def read(path: Path, text: str) -> Issue:
     # The file name's date is Jekyll's post date; slugs carry typos (2024-01-10 for April 7, 2024).
     stated = _slug_date(path.name) or _slug_date(str(data.get("slug") or ""))
     title_date = find_date(title)
-    body = _Body(text, fm.body_start if fm else 0)
-    sections = body.run()
-    links = find_links(text, body.start, markdown=True)
+    parsed = parse(path, text, _Body, fm)
+    body, links = parsed.body, parsed.links
     date = _week_ending(title_date, stated) or find_date(data.get("date"))
     inferred = date is None
     if inferred:
@@ -101,7 +100,7 @@ def read(path: Path, text: str) -> Issue:
         date=date,
         date_inferred=inferred and date is not None,
         authors=unique(authors),
-        sections=sections.finish(links),
+        sections=parsed.sections,
         links=links,
         body_start=body.start,
     )

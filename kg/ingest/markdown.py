@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 from kg.errors import InputError
-from kg.ingest.common import Outline, lines, span
-from kg.model import Span
+from kg.ingest.common import Outline, date_from_links, find_date, find_links, lines, span
+from kg.model import Link, Section, Span
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FM_OPEN = re.compile(r"---[ \t]*\r?\n")
@@ -225,3 +225,30 @@ class Body:
             if out.item is not before and out.item is not None and out.item.start == cs:
                 para = (cs, ce)
         return out
+
+
+@dataclass
+class Parsed:
+    """A Markdown issue read by a :class:`Body`: its front matter, sections and links."""
+
+    fm: FrontMatter | None
+    data: dict
+    body: Body
+    sections: list[Section]
+    links: list[Link]
+
+    def date(self, *keys: str) -> tuple[str | None, bool]:
+        """(date, inferred): the first front-matter date among ``keys``, else the latest date in the links."""
+        for key in keys:
+            if found := find_date(self.data.get(key)):
+                return found, False
+        inferred = date_from_links(self.links)
+        return inferred, inferred is not None
+
+
+def parse(path: Path, text: str, body_class: type[Body], fm: FrontMatter | None) -> Parsed:
+    """Walk the body after the front matter ``fm`` (None: the whole text) with ``body_class``."""
+    body = body_class(text, fm.body_start if fm else 0)
+    outline = body.run()
+    links = find_links(text, body.start, markdown=True)
+    return Parsed(fm, fm.data if fm else {}, body, outline.finish(links), links)

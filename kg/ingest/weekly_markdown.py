@@ -21,8 +21,8 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.ingest import weekly
-from kg.ingest.common import date_from_links, find_date, find_links, link_at, span, unique
-from kg.ingest.markdown import Body, front_matter
+from kg.ingest.common import date_from_links, find_date, link_at, span, unique
+from kg.ingest.markdown import Body, front_matter, parse
 from kg.model import Issue, Span
 
 FORMAT = "weekly-markdown"
@@ -91,11 +91,8 @@ class _Body(Body):
 
 
 def read(path: Path, text: str) -> Issue:
-    fm = front_matter(path, text)
-    data = fm.data if fm else {}
-    body = _Body(text, fm.body_start if fm else 0)
-    out = body.run()
-    links = find_links(text, body.start, markdown=True)
+    parsed = parse(path, text, _Body, front_matter(path, text))
+    fm, data, body, links = parsed.fm, parsed.data, parsed.body, parsed.links
 
     title_span, number = None, None
     if fm and data.get("title") is not None:
@@ -146,7 +143,7 @@ def read(path: Path, text: str) -> Issue:
         authors=unique(people("authors", "author") + body.meta.authors),
         editors=unique(people("editors", "editor") + body.meta.editors),
         publishers=unique(people("publishers", "publisher") + body.meta.publishers),
-        sections=out.finish(links),
+        sections=parsed.sections,
         links=links,
         body_start=body.start,
     )
