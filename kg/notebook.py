@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 LWKD = SHARED / "corpus" / "lwkd"
+LWCN = SHARED / "corpus" / "lwcn"
 DEFAULT_BUILD = REPO / "build"
 CHECK_PREFIX = "CHECK "
 
@@ -49,9 +50,19 @@ def has_lwkd() -> bool:
     return lwkd_dir().is_dir()
 
 
+def lwcn_dir() -> Path:
+    """Where the LWCN issues are: ``$CNKG_LWCN`` when set (a missing path means "no LWCN"), else ../shared."""
+    value = os.environ.get("CNKG_LWCN", "").strip()
+    return Path(value).expanduser() if value else LWCN
+
+
+def has_lwcn() -> bool:
+    return lwcn_dir().is_dir()
+
+
 def sources() -> list[Path]:
-    """What the notebooks build: ``corpus/`` and, when ../shared is present, the LWKD issues."""
-    return [CORPUS, lwkd_dir()] if has_lwkd() else [CORPUS]
+    """What the notebooks build: ``corpus/`` and, when ../shared is present, the LWKD and LWCN issues."""
+    return [CORPUS] + [d for d in (lwkd_dir(), lwcn_dir()) if d.is_dir()]
 
 
 def ensure_graph(out: str | Path | None = None, paths: list[Path] | None = None, workers: int | None = None) -> Any:

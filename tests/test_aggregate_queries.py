@@ -15,7 +15,9 @@ from kg import query as q
 from kg.build import build
 from kg.store import GraphStore
 
-from .conftest import SEED
+from .conftest import SEED, SHARED
+
+LWCN = SHARED / "corpus" / "lwcn"
 
 # The same questions asked of every mention (the oracle).
 OVER_MENTIONS: dict[str, str] = {
@@ -39,6 +41,8 @@ WHERE {
   ?m1 cnkg:refersTo ?p1 ; nif:sentence ?ev ; cnkg:inIssue ?issue .
   ?m2 cnkg:refersTo ?p2 ; nif:sentence ?ev .
   FILTER(STR(?p1) < STR(?p2))
+  ?issue schema:isPartOf ?newsletter .
+  FILTER(!BOUND(?series) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series)))
   ?p1 a cnkg:Project ; rdfs:label ?la .
   ?p2 a cnkg:Project ; rdfs:label ?lb .
   FILTER(!BOUND(?name) || EXISTS { ?p1 cnkg:nameKey ?name } || EXISTS { ?p2 cnkg:nameKey ?name })
@@ -48,16 +52,37 @@ ORDER BY DESC(?together) ?a ?b
 LIMIT 25
 """,
     "cross-series-entities": """
-SELECT (MIN(?l) AS ?label) ?entityType (COUNT(DISTINCT ?newsletter) AS ?series) (COUNT(DISTINCT ?issue) AS ?issues)
+SELECT (MIN(?l) AS ?label) ?entityType ?series ?issues ?mentions ?bySeries
 WHERE {
-  ?issue cnkg:mentions ?e ; schema:isPartOf ?newsletter .
+  {
+    SELECT ?e (COUNT(?newsletter) AS ?series) (SUM(?k) AS ?issues) (SUM(?n) AS ?mentions)
+           (GROUP_CONCAT(?part; separator="; ") AS ?bySeries)
+    WHERE {
+      {
+        SELECT ?e ?newsletter ?k ?n ?part
+        WHERE {
+          {
+            SELECT ?e ?newsletter (COUNT(DISTINCT ?issue) AS ?k) (COUNT(DISTINCT ?m) AS ?n)
+            WHERE { ?m cnkg:refersTo ?e ; cnkg:inIssue ?issue . ?issue schema:isPartOf ?newsletter }
+            GROUP BY ?e ?newsletter
+          }
+          BIND(CONCAT(STRAFTER(STR(?newsletter), "/newsletter/"), ": ", STR(?k), IF(?k = 1, " issue, ", " issues, "),
+                      STR(?n), IF(?n = 1, " mention", " mentions")) AS ?part)
+        }
+        ORDER BY ?part
+      }
+    }
+    GROUP BY ?e
+    HAVING (COUNT(?newsletter) > 1
+            && SUM(IF(!BOUND(?series1) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series1)), 1, 0)) > 0
+            && SUM(IF(!BOUND(?series2) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series2)), 1, 0)) > 0)
+  }
   ?e a ?class ; rdfs:label ?l .
   FILTER(STRSTARTS(STR(?class), STR(cnkg:)))
   BIND(STRAFTER(STR(?class), "#") AS ?entityType)
   FILTER(!BOUND(?type) || ?entityType = STR(?type))
 }
-GROUP BY ?e ?entityType
-HAVING (COUNT(DISTINCT ?newsletter) > 1)
+GROUP BY ?e ?entityType ?series ?issues ?mentions ?bySeries
 ORDER BY DESC(?issues) ?label
 """,
     "issues": """
@@ -103,7 +128,8 @@ SELECT DISTINCT ?issueLabel ?date ?section ?anchor ?sentence ?start
 WHERE {
   ?entity cnkg:nameKey ?name .
   ?m cnkg:refersTo ?entity ; cnkg:inIssue ?issue ; nif:anchorOf ?anchor ; nif:beginIndex ?start .
-  ?issue rdfs:label ?issueLabel .
+  ?issue rdfs:label ?issueLabel ; schema:isPartOf ?newsletter .
+  FILTER(!BOUND(?series) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series)))
   OPTIONAL { ?issue schema:datePublished ?date }
   OPTIONAL { ?m cnkg:inSection ?s . ?s rdfs:label ?section }
   OPTIONAL { ?m nif:sentence ?ev . ?ev nif:anchorOf ?sentence }
@@ -112,16 +138,25 @@ ORDER BY ?date ?issueLabel ?start
 """,
     "project-releases": """
 SELECT (MIN(?l) AS ?release) (SAMPLE(?v) AS ?version) (SAMPLE(?s) AS ?stage) (MIN(?date) AS ?firstMentioned)
-       (COUNT(DISTINCT ?issue) AS ?issues)
+       (STRAFTER(MIN(?key), "\u0001") AS ?firstIssue) (COUNT(DISTINCT ?issue) AS ?issues)
 WHERE {
   ?project cnkg:nameKey ?name .
   ?project cnkg:hasRelease ?r .
   ?r rdfs:label ?l .
   OPTIONAL { ?r doap:revision ?v }
   OPTIONAL { ?r cnkg:stage ?s }
-  OPTIONAL { ?m cnkg:refersTo ?r ; cnkg:inIssue ?issue . OPTIONAL { ?issue schema:datePublished ?date } }
+  OPTIONAL {
+    ?m cnkg:refersTo ?r ; cnkg:inIssue ?issue .
+    ?issue schema:isPartOf ?newsletter ; schema:issueNumber ?number .
+    OPTIONAL { ?issue schema:datePublished ?date }
+    FILTER(!BOUND(?series) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series)))
+    # The first issue: earliest date (none last), then series and number.
+    BIND(CONCAT(COALESCE(STR(?date), "9999-99-99"), "\u0001", STRAFTER(STR(?newsletter), "/newsletter/"), " ",
+                STR(?number)) AS ?key)
+  }
 }
 GROUP BY ?r
+HAVING (SUM(IF(BOUND(?series), 0, 1)) > 0 || COUNT(?issue) > 0)
 ORDER BY ?firstMentioned ?release
 """,
     "keps": """
@@ -154,9 +189,15 @@ SELECT (MIN(?l) AS ?project) (SAMPLE(?repo) AS ?repository) (COUNT(DISTINCT ?iss
 WHERE {
   ?p cnkg:discovered true ; rdfs:label ?l .
   OPTIONAL { ?p cnkg:repository ?repo }
-  OPTIONAL { ?m cnkg:refersTo ?p ; cnkg:inIssue ?issue . OPTIONAL { ?issue schema:datePublished ?date } }
+  OPTIONAL {
+    ?m cnkg:refersTo ?p ; cnkg:inIssue ?issue .
+    ?issue schema:isPartOf ?newsletter .
+    OPTIONAL { ?issue schema:datePublished ?date }
+    FILTER(!BOUND(?series) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series)))
+  }
 }
 GROUP BY ?p
+HAVING (SUM(IF(BOUND(?series), 0, 1)) > 0 || COUNT(?issue) > 0)
 ORDER BY DESC(?issues) ?project
 """,
     "mentions-over-time": """
@@ -164,7 +205,8 @@ SELECT ?month (COUNT(DISTINCT ?m) AS ?mentions) (COUNT(DISTINCT ?issue) AS ?issu
 WHERE {
   ?entity cnkg:nameKey ?name .
   ?m cnkg:refersTo ?entity ; cnkg:inIssue ?issue .
-  ?issue schema:datePublished ?date .
+  ?issue schema:datePublished ?date ; schema:isPartOf ?newsletter .
+  FILTER(!BOUND(?series) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series)))
   BIND(SUBSTR(STR(?date), 1, 7) AS ?month)
 }
 GROUP BY ?month
@@ -180,8 +222,11 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("most-mentioned-projects", {"series": "cloud-native-weekly"}),
     ("co-mentioned-projects", {}),
     ("co-mentioned-projects", {"name": "kubelet"}),
+    ("co-mentioned-projects", {"series": "lwkd"}),
+    ("co-mentioned-projects", {"series": "lwkd", "name": "kubelet"}),
     ("cross-series-entities", {}),
     ("cross-series-entities", {"type": "Project"}),
+    ("cross-series-entities", {"series1": "lwkd", "series2": "cloud-native-weekly"}),
     ("issues", {}),
     ("issues", {"series": "cloud-native-weekly"}),
     ("issue-authors", {}),
@@ -189,11 +234,24 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("issue-recommendations", {}),
     ("issue-recommendations", {"number": "17"}),
     ("project-mentions", {"name": "Kubernetes"}),
+    ("project-mentions", {"name": "Kubernetes", "series": "cloud-native-weekly"}),
     ("project-releases", {"name": "Kubernetes"}),
+    ("project-releases", {"name": "Kubernetes", "series": "lwkd"}),
     ("keps", {}),
     ("discovered-projects", {}),
+    ("discovered-projects", {"series": "lwkd"}),
     ("mentions-over-time", {"name": "kubectl"}),
+    ("mentions-over-time", {"name": "kubectl", "series": "lwkd"}),
 ]
+if LWCN.is_dir():  # a third series, when ../shared has it
+    CASES += [
+        ("most-mentioned-projects", {"series": "lwcn"}),
+        ("co-mentioned-projects", {"series": "lwcn"}),
+        ("cross-series-entities", {"series1": "lwcn"}),
+        ("cross-series-entities", {"series1": "lwcn", "series2": "lwkd"}),
+        ("project-releases", {"name": "Kubernetes", "series": "lwcn"}),
+        ("project-mentions", {"name": "Kubernetes", "series": "lwcn"}),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +263,10 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory, lwkd_dir: Path) -> Path:
     # LWKD issues of several years, so that series, years and co-mentions all have something to count.
     for path in sorted(lwkd_dir.glob("*.md"))[::12]:
         shutil.copy(path, corpus / path.name)
+    # Two LWCN weeks (each with its articles page), when ../shared has them: a third series.
+    for week in ("2026-week-09", "2026-week-10"):
+        for path in sorted(LWCN.glob(f"{week}*.md")):
+            shutil.copy(path, corpus / path.name)
     assert build([corpus], root / "build", workers=2, write_html=False).ok
     return root / "build"
 

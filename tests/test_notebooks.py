@@ -1,6 +1,6 @@
 """The analyst notebooks run top to bottom (nbclient, fresh kernel each) and say something meaningful.
 
-One build per session (corpus/ and, when ../shared is present, LWKD, workers=2) in a tmp dir passed to
+One build per session (corpus/ and, when ../shared is present, LWKD and LWCN, workers=2) in a tmp dir passed to
 the notebooks as CNKG_BUILD; CNKG_REBUILD=never makes them open it as is.  Each notebook ends with a
 cell tagged ``check`` printing ``CHECK name = <json>`` lines (kg.notebook.check) that the tests read.
 """
@@ -15,14 +15,16 @@ from typing import Any
 import pytest
 
 from kg import notebook as nb
-from tests.conftest import LWKD, REPO
+from tests.conftest import LWKD, REPO, SHARED
+
+LWCN = SHARED / "corpus" / "lwcn"
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 NOTEBOOKS = REPO / "notebooks"
-NAMES = ("01-getting-started", "02-project-relationships", "03-timeline", "04-two-sources")
+NAMES = ("01-getting-started", "02-project-relationships", "03-timeline", "04-two-sources", "05-three-series")
 CELL_TIMEOUT = 300  # seconds per cell
 MAX_COMMITTED_OUTPUT = 4096  # bytes of outputs a committed notebook may carry
 
@@ -109,12 +111,37 @@ def test_two_sources_without_lwkd(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     from kg.build import build
 
     monkeypatch.setenv("CNKG_LWKD", str(tmp_path / "no-lwkd"))
+    monkeypatch.setenv("CNKG_LWCN", str(tmp_path / "no-lwcn"))
     assert nb.sources() == [nb.CORPUS]
     build(nb.sources(), tmp_path / "build", workers=1, progress=False, write_html=False, report=lambda _line: None)
     checks = execute("04-two-sources", tmp_path / "build", monkeypatch)
     assert checks["lwkd_present"] is False
     assert checks["weekly_issues"] == 1 and checks["lwkd_in_window"] == 0
     assert checks["both"] == 0 and checks["lwkd_only"] == 0 and checks["weekly_only"] > 0
+
+
+def test_three_series(notebook_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = execute("05-three-series", notebook_build, monkeypatch)
+    assert checks["lwkd_present"] == LWKD.is_dir() and checks["lwcn_present"] == LWCN.is_dir()
+    if LWKD.is_dir() and LWCN.is_dir():
+        assert checks["weeks_both"] >= 20  # 28 LWCN weeks of 2026, LWKD weekly: most have a partner
+        assert checks["k8s_weeks"] >= 10 and checks["k8s_agree"] >= 1  # the same patch releases, a day apart
+        assert checks["lwcn_releases"] > 500 and checks["categories"] >= 10
+        assert checks["shared_lwkd_lwcn"] > 0 and checks["three_series"] > 0
+    else:
+        assert checks["weeks_both"] == 0 and checks["lwcn_releases"] == 0
+
+
+def test_three_series_without_shared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when ../shared is absent: only the weekly is built; the notebook says so and still runs."""
+    from kg.build import build
+
+    monkeypatch.setenv("CNKG_LWKD", str(tmp_path / "no-lwkd"))
+    monkeypatch.setenv("CNKG_LWCN", str(tmp_path / "no-lwcn"))
+    build(nb.sources(), tmp_path / "build", workers=1, progress=False, write_html=False, report=lambda _line: None)
+    checks = execute("05-three-series", tmp_path / "build", monkeypatch)
+    assert checks["lwkd_present"] is False and checks["lwcn_present"] is False
+    assert checks["weeks_both"] == 0 and checks["lwcn_releases"] == 0 and checks["cross_series"] == 0
 
 
 @pytest.mark.parametrize("name", NAMES)

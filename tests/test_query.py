@@ -42,7 +42,13 @@ def test_at_least_eight_documented_canned_queries() -> None:
 
 
 def test_every_canned_query_runs(store_dir: Path) -> None:
-    samples = {"name": "Kubernetes", "personName": "墨封", "number": "17", "series": "cloud-native-weekly"}
+    samples = {
+        "name": "Kubernetes",
+        "personName": "墨封",
+        "number": "17",
+        "series": "cloud-native-weekly",
+        "issue": "17",
+    }
     with GraphStore.open(store_dir, read_only=True) as graph:
         for name, canned in q.canned_queries().items():
             given = {p.name: samples[p.name] for p in canned.params if p.name in samples and not p.optional}
