@@ -44,6 +44,9 @@ def run(ctx: Context) -> None:
     for lk in ctx.issue.links:
         if lk.anchor_start < 0 or not _RELEASE_URL.search(lk.url):
             continue
+        if "," in lk.anchor or " and " in lk.anchor:
+            _listed_versions(ctx, lk)
+            continue
         found = _anchor_release(ctx, lk)
         if found is None:
             # "[v1.34.4](…/releases/tag/cluster-autoscaler-1.34.4)": a bare version after a named one is that
@@ -83,6 +86,41 @@ def _bare_version(anchor: str) -> str | None:
 
 
 # "[golang text to v0.3.8](…)", "Structured Merge Diff bumped to v6.4.2", "`x` bumped from v0.60.3 to v0.60.4",
+_MORE_VERSIONS = re.compile(
+    r"[ \t]*(?:,|and|&)[ \t]*(?:and[ \t]+)?(?P<version>[vV]?\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z][\w.]*)?)"
+)
+
+
+def _listed_versions(ctx: Context, lk: Link) -> None:
+    """``[Kuma v2.13.1, v2.12.6 and v2.7.21](…)``: the anchor's first release read, the others are the same
+    project's."""
+    text = ctx.text
+    head = _FIRST_VERSION.match(text, lk.anchor_start, lk.anchor_end)
+    if head is None:
+        return
+    name = head.group("name").strip()
+    project = _project(ctx, name, lk.url)
+    if project is None:
+        return
+    spans = [(head.start("name"), head.start("version"), head.end("version"))]
+    pos = head.end()
+    while more := _MORE_VERSIONS.match(text, pos, lk.anchor_end):
+        spans.append((more.start("version"), more.start("version"), more.end("version")))
+        pos = more.end()
+    for start, vs, ve in spans:
+        release = ctx.release(project, text[vs:ve])
+        ctx.reg.mention(release, start, ve)
+        ctx.version_releases.append((vs, ve, release))
+    if not ctx.reg.in_range(head.start("name"), head.start("name") + len(name), ("Project",)):
+        ctx.reg.mention(project, head.start("name"), head.start("name") + len(name))
+
+
+_FIRST_VERSION = re.compile(
+    r"[*_` ]*(?P<name>[A-Z][\w.+-]*(?:[ \t][A-Z][\w.+-]*){0,3})[ \t]+(?P<version>[vV]?\d+(?:\.\d+){1,3}"
+    r"(?:-[0-9A-Za-z][\w.]*)?)(?=[ \t]*(?:,|and|&))"
+)
+
+
 def _anchor_release(ctx: Context, lk: Link) -> tuple[str, int, str] | None:
     """(name, where the name starts, version) of an anchor ``<name> <version>``."""
     a, b = lk.anchor_start, lk.anchor_end

@@ -21,10 +21,20 @@ def run(ctx: Context) -> None:
         m = _rx(r"[ \t]?([vV]?\d{1,2})(?![\w.%])").match(ctx.text[p.end : p.end + 5])
         if m and major.match(m.group(1)):
             s, e = p.end + m.start(1), p.end + m.end(1)
+            if ctx.reg.in_range(max(0, p.start - 80), e + 80, ("Release",)) and any(
+                r.start <= p.start and e <= r.end for r in ctx.reg.in_range(max(0, p.start - 80), e + 80, ("Release",))
+            ):
+                continue  # "Flux 2 v2.8.6": inside a release already read, the 2 is part of the name
             rel = ctx.release(p.entity, m.group(1))
             ctx.reg.mention(rel, p.start, e)
             ctx.version_releases.append((s, e, rel))
+    # Versions read by earlier phases (release links, update lines) can head a list too: "Go 1.25.7 / 1.24.13".
     accepted: list[int] = []
+    for _start, end, rel in sorted(ctx.version_releases, key=lambda t: t[1]):
+        owner = ctx.release_project.get(rel.id)
+        if owner is not None:
+            accepted.append(end)
+            ctx.accepted_owner.setdefault(end, owner)
     for h in hits:
         if ctx.reg.overlaps(h.start, h.end) or ctx.in_url(h.start):
             continue

@@ -111,7 +111,7 @@ def prose_updates(ctx: Context) -> None:
             entry = ctx.lookup(name, strict=False)
             if entry is not None and entry.type in ("Project", "Technology"):
                 project = ctx.catalog_entity(entry)
-            elif _IDENTIFIER.match(name) and "/" not in name:
+            elif (m.group("tick") or _IDENTIFIER.match(name)) and "/" not in name:
                 project = ctx.project_entity(name)
             else:
                 continue
