@@ -60,7 +60,9 @@ def _companion_names(path: Path) -> list[str]:
     return names
 
 
-def weak_spans(extraction: Any, labels: Sequence[str] = LABELS) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+def weak_spans(
+    extraction: Any, labels: Sequence[str] = LABELS
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
     """(spans to learn, spans to leave unannotated) of one extraction, by character offsets.
 
     Spans to learn are mentions of ``labels`` types (plus the project name that begins a release mention);
@@ -96,23 +98,37 @@ def weak_spans(extraction: Any, labels: Sequence[str] = LABELS) -> tuple[list[tu
     return kept, missing
 
 
-def _chunks(text: str) -> Iterable[tuple[int, int]]:
-    """Lines with some letters (the training examples): list items, paragraphs, headings."""
-    pos = 0
-    for line in text.split("\n"):
-        a, b = pos, pos + len(line)
-        pos = b + 1
-        if sum(c.isalpha() for c in line) >= 8:
-            yield a, b
+def _name_like(tok: Any) -> bool:
+    """A token that may be a name the extractor did not know: capitalised inside a sentence, or mixed case."""
+    t = tok.text
+    if not t[:1].isalpha() or t.isupper() and len(t) == 1:
+        return False
+    inner = any(c.isupper() for c in t[1:]) and any(c.islower() for c in t)
+    if inner:
+        return True
+    if not t[:1].isupper():
+        return False
+    prev = tok.nbor(-1) if tok.i > 0 else None
+    # The first word of a line, a sentence or a link anchor is capitalised anyway.
+    return not (prev is None or prev.text in (".", "!", "?", ":", "-", "*", "[", "#", "##", "###", "(", '"'))
 
 
 def examples_of(
-    nlp: Any, text: str, spans: Sequence[tuple[int, int, str]], missing: Sequence[tuple[int, int]]
+    nlp: Any,
+    text: str,
+    spans: Sequence[tuple[int, int, str]],
+    missing: Sequence[tuple[int, int]],
+    unlabeled: str = "outside",
 ) -> tuple[list[Any], int]:
-    """spaCy Examples, one per line of ``text`` (already URL-blanked); and the number of spans that fit tokens."""
+    """spaCy Examples, one per line of ``text`` (already URL-blanked); and the number of spans that fit tokens.
+
+    ``unlabeled``: what tokens outside every span are: ``outside`` (not a name), or ``missing_names``
+    (name-like tokens, see :func:`_name_like`, are left unannotated: the extractor's silence about a
+    capitalised word is no evidence that it is not a name).
+    """
     from spacy.training import Example
 
-    from kg.extract.phases.ner import prepare_text
+    from kg.extract.phases.ner import lines, prepare_text
 
     prepared = prepare_text(text)
     out = []
@@ -120,7 +136,7 @@ def examples_of(
     si = mi = 0
     spans = sorted(spans)
     missing = sorted(missing)
-    for a, b in _chunks(prepared):
+    for a, b in lines(prepared):
         while si < len(spans) and spans[si][0] < a:
             si += 1
         while mi < len(missing) and missing[mi][0] < a:
@@ -146,6 +162,9 @@ def examples_of(
             sp = doc.char_span(s - a, min(e, b) - a, alignment_mode="expand")
             if sp is not None and len(sp) and all(sp.end <= x.start or x.end <= sp.start for x in ents + miss):
                 miss.append(sp)
+        if unlabeled == "missing_names":
+            covered = {i for sp in ents + miss for i in range(sp.start, sp.end)}
+            miss += [doc[t.i : t.i + 1] for t in doc if t.i not in covered and _name_like(t)]
         ref = doc.copy()
         ref.set_ents(ents, missing=miss, default="outside")
         out.append(Example(doc, ref))
@@ -191,6 +210,7 @@ def collect_examples(
     labels: Sequence[str] = LABELS,
     held_out: set[str] | None = None,
     log: Callable[[str], None] = print,
+    unlabeled: str = "outside",
 ) -> tuple[list[Any], dict[str, Any]]:
     """Weakly labelled examples of every issue under ``corpus_paths`` except the held-out ones."""
     from kg.catalog import load_catalog
@@ -215,7 +235,7 @@ def collect_examples(
             continue
         ex = extract(issue, catalog, rules)
         spans, missing = weak_spans(ex, labels)
-        exs, placed = examples_of(nlp, issue.text, spans, missing)
+        exs, placed = examples_of(nlp, issue.text, spans, missing, unlabeled)
         examples += exs
         stats["issues"] += 1
         stats["spans"] += placed
@@ -234,6 +254,7 @@ def train(
     dropout: float = 0.1,
     width: int = 64,
     depth: int = 2,
+    unlabeled: str = "outside",
     log: Callable[[str], None] = print,
 ) -> Path:
     """Train the NER on the weakly labelled corpus and save it to ``out_dir``; returns ``out_dir``.
@@ -248,7 +269,7 @@ def train(
     fix_random_seed(seed)
     rng = random.Random(seed)
     nlp = blank_model(labels, width=width, depth=depth)
-    examples, stats = collect_examples(nlp, corpus_paths, labels, held_out, log)
+    examples, stats = collect_examples(nlp, corpus_paths, labels, held_out, log, unlabeled)
     if not examples:
         raise ValueError("no training examples (empty corpus, or every issue held out)")
     t_label = time.perf_counter() - t0
@@ -266,7 +287,7 @@ def train(
         for batch in minibatch(order, size=batch_size):
             nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
         loss = losses.get("ner", 0.0)
-        losses_by_epoch.append(round(loss, 2))
+        losses_by_epoch.append(round(float(loss), 2))
         log(f"epoch {epoch}/{epochs}: loss {loss:.1f}, {time.perf_counter() - t1:.1f} s")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -281,6 +302,7 @@ def train(
         "dropout": dropout,
         "width": width,
         "depth": depth,
+        "unlabeled": unlabeled,
         "corpus": [str(p) for p in corpus_paths],
         "issues": stats["issues"],
         "examples": stats["examples"],
@@ -302,8 +324,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", default=str(REPO / "build" / "ner-model"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--unlabeled", choices=("outside", "missing_names"), default="outside")
     args = parser.parse_args(argv)
-    train([p for p in args.corpus if Path(p).exists()], args.out, seed=args.seed, epochs=args.epochs)
+    paths = [p for p in args.corpus if Path(p).exists()]
+    train(paths, args.out, seed=args.seed, epochs=args.epochs, unlabeled=args.unlabeled)
 
 
 if __name__ == "__main__":
