@@ -88,10 +88,20 @@ def component_identifiers(ctx: Context) -> None:
     pattern = ctx.ent_pat.get("component_identifier")
     if not pattern or "-" not in ctx.text:
         return
-    for m in re.finditer(pattern, ctx.text):
-        _discover(ctx, m.group(), m.start())
+    rx = re.compile(pattern)
+    text = ctx.text
+    # The suffix first (a literal "-"), then the identifier it ends, looked for just before it.
+    for suffix in _COMPONENT_SUFFIX.finditer(text):
+        lo = max(0, suffix.start() - 60)
+        for m in rx.finditer(text, lo, suffix.end()):
+            if m.end() == suffix.end():
+                _discover(ctx, m.group(), m.start())
 
 
+_COMPONENT_SUFFIX = re.compile(
+    r"-(?:controller|operator|provider|plugin|exporter|agent|proxy|server|client|cli|sdk|driver|gateway|webhook|"
+    r"injector|autoscaler|provisioner)(?![\w-])"
+)
 _PAREN_NAMES = re.compile(r"\((?P<names>[A-Z][\w.+-]*(?:,[ \t]*[A-Z][\w.+-]*){0,3})\)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from kg.extract.context import Context, _catalog_tables, _norm_version, _rx
 from kg.extract.names import norm
@@ -73,15 +74,14 @@ def _names_a_project(ctx: Context, start: int, end: int) -> bool:
     """Whether an unknown name is a project's, by what surrounds it: a head noun after it ("VibePod CLI",
     "Kelos framework"), a list cue before it ("tools like Kelos and VibePod"), or a unit that is about
     no Kubernetes component while the series is not Kubernetes' own."""
-    heads = ctx.ent_pat.get("project_heads", [])
-    after = ctx.text[end : end + 24]
-    if heads and _rx(r"[ \t]+(?:" + "|".join(map(re.escape, heads)) + r")\b").match(after):
+    heads_rx, cues_rx = _project_context(
+        tuple(ctx.ent_pat.get("project_heads", [])), ctx.ent_pat.get("project_list_cues")
+    )
+    if heads_rx is not None and heads_rx.match(ctx.text, end, end + 24):
         return True
-    cues = ctx.ent_pat.get("project_list_cues")
     unit = ctx.index.unit_at(start)
     lo = unit.start if unit else max(0, start - 80)
-    before = ctx.text[max(lo, start - 80) : start]
-    if cues and _rx(r"(?:" + cues + r")[^.;:!?]{0,60}$", re.IGNORECASE).search(before):
+    if cues_rx is not None and cues_rx.search(ctx.text, max(lo, start - 80), start):
         return True
     if ctx.default_project() is not None or unit is None or unit.kind not in ("community", "news", "other"):
         return False
@@ -94,6 +94,14 @@ def _names_a_project(ctx: Context, start: int, end: int) -> bool:
         p.entity.props.get("catalog") in ("kubernetes",) or ctx.root(p.entity).props.get("catalog") == "kubernetes"
         for p in ctx.reg.in_range(unit.start, unit.end, ("Project",))
     )
+
+
+@cache
+def _project_context(heads: tuple[str, ...], cues: str | None) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """(a head noun right after a name, a list cue shortly before one), compiled once per pattern file."""
+    heads_rx = re.compile(r"[ \t]+(?:" + "|".join(map(re.escape, heads)) + r")\b") if heads else None
+    cues_rx = re.compile(r"(?:" + cues + r")[^.;:!?]{0,60}$", re.IGNORECASE) if cues else None
+    return heads_rx, cues_rx
 
 
 def _typo_of_known(ctx: Context, word: str) -> bool:
