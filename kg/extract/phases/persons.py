@@ -23,13 +23,8 @@ def run(ctx: Context) -> None:
         ent = ctx.reg.entity("Person", name, name, ["@" + m.group("handle"), m.group("handle")])
         ctx.reg.mention(ent, s, s + len(name))
     cues = sorted(ctx.ent_pat.get("person_cues", []), key=len, reverse=True)
-    # A lookahead on the cues' first letters spares trying every cue at every position.
-    first = "".join(sorted({c[:1].lower() for c in cues} | {c[:1].upper() for c in cues}))
-    alts = "|".join(re.escape(c) for c in cues)
-    # Only the cue ignores case: a name is capitalised ("by Jennifer Rondeau and Zach Corleissen").
-    cue_rx = _rx(rf"(?=[{re.escape(first)}])\b(?i:{alts})\s+({name_rx})")
     and_rx = _rx(rf"\s*(?:,\s*)?(?:and|&)\s+({name_rx})")
-    for m in cue_rx.finditer(ctx.text):
+    for m in _after_cues(ctx.text, tuple(cues), _rx(rf"\s+({name_rx})")):
         name = m.group(1)
         words = name.split()
         if len(words) < 2 or any(w in stop for w in words) or ctx.reg.overlaps(m.start(1), m.end(1)):
@@ -78,3 +73,29 @@ def run(ctx: Context) -> None:
         for m in rx.finditer(ctx.text):
             if not ctx.reg.overlaps(m.start(), m.end()):
                 ctx.reg.mention(ent, m.start(), m.end())
+
+
+def _after_cues(text: str, cues: tuple[str, ...], name: re.Pattern[str]) -> list[re.Match[str]]:
+    """Names right after a cue ("thanks to", "by"; the cue in any case, the name capitalised), left to right
+    without overlaps, the longest cue first at one place: what ``\b(?i:cue|…)\\s+(name)`` finds, found with
+    ``str.find`` on the lower-cased text (an alternation that ignores case is tried at every position)."""
+    low = text.lower()
+    starts: dict[int, list[str]] = {}
+    for cue in cues:  # longest first
+        pos = low.find(cue)
+        while pos >= 0:
+            if pos == 0 or not (low[pos - 1].isalnum() or low[pos - 1] == "_"):
+                starts.setdefault(pos, []).append(cue)
+            pos = low.find(cue, pos + 1)
+    found = []
+    done = 0
+    for pos in sorted(starts):
+        if pos < done:
+            continue
+        for cue in starts[pos]:
+            m = name.match(text, pos + len(cue))
+            if m is not None:
+                found.append(m)
+                done = m.end()
+                break
+    return found
