@@ -13,7 +13,15 @@ def run(ctx: Context) -> None:
     if not suffixes:
         return
     rx = _rx(r"(?<![\w./-])([A-Za-z][\w.]*)-(?:" + suffixes + r")(?![\w-])")
-    for m in rx.finditer(ctx.text):
+    # The "-suffix" first (a literal "-" starts it), then the name before it: a pattern starting at every
+    # letter costs more than it finds.
+    tail = _rx(r"-(?:" + suffixes + r")(?![\w-])")
+    text = ctx.text
+    found = []
+    for t in tail.finditer(text):
+        lo = max(0, t.start() - 60)
+        found += [m for m in rx.finditer(text, lo, t.end()) if m.end() == t.end()]
+    for m in found:
         entry = ctx.lookup(m.group(1))
         if entry is None or entry.type not in ("Project", "Organization", "Technology"):
             continue
