@@ -63,6 +63,9 @@ class CatalogEntry:
     description: str | None = None
     # A regex every version of the project matches (Kubernetes: 1.x): a bare version that does not is not its.
     versions: str | None = None
+    # A practice or idea ("service mesh", "DevOps"), not a named technology: matched (so its words are not
+    # taken for something else) but not extracted as an entity.
+    concept: bool = False
     source: str = "team"
     # KEP entries.
     number: int | None = None
@@ -307,9 +310,9 @@ def _entry_from_mapping(raw: Any, default_type: str | None, source: str, path: P
             if value is not None and not isinstance(value, (str, int, float)):
                 raise InputError(path, f"{where}: {name} must be a string")
             values[name] = None if value is None else str(value)
-        elif name == "case_sensitive":
+        elif name in ("case_sensitive", "concept"):
             if not isinstance(value, bool):
-                raise InputError(path, f"{where}: case_sensitive must be true or false")
+                raise InputError(path, f"{where}: {name} must be true or false")
             values[name] = value
         elif name == "number":
             if value is not None and not isinstance(value, int):

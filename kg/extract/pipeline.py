@@ -97,7 +97,11 @@ def run_phases(ctx: Context, phases: tuple[Phase, ...] = PHASES) -> Extraction:
                 e.mentions = [m for m in e.mentions if m.start >= ctx.issue.body_start]
     # The newsletter naming itself ("Last Week in Kubernetes Development") is not something it mentions.
     itself = ctx.issue.series_title
-    entities = [e for e in reg.by_id.values() if (e.mentions or ctx.related(e)) and e.label != itself]
+    entities = [
+        e
+        for e in reg.by_id.values()
+        if (e.mentions or ctx.related(e)) and e.label != itself and not _concept(ctx, e)
+    ]
     for e in entities:
         e.mentions.sort(key=lambda m: (m.start, m.end))
     entities.sort(key=lambda e: (e.mentions[0].start if e.mentions else -1, e.type, e.id))
@@ -105,6 +109,13 @@ def run_phases(ctx: Context, phases: tuple[Phase, ...] = PHASES) -> Extraction:
     known = {e.id for e in entities} | {ctx.issue_id}
     rels = [r for r in rels if r.subject in known and r.object in known]
     return Extraction(issue=ctx.issue, issue_id=ctx.issue_id, entities=entities, relations=rels)
+
+
+def _concept(ctx: Context, entity: Any) -> bool:
+    """A catalog concept ("service mesh", "DevOps"): matched so its words are taken, but no named thing."""
+    key = entity.props.get("catalog")
+    entry = ctx.catalog.get(entity.type, key) if key else None
+    return bool(getattr(entry, "concept", False))
 
 
 def extract(issue: Issue, catalog: Any, nlp: Any = None) -> Extraction:
