@@ -104,11 +104,14 @@ def test_one_span_denotes_one_entity(tmp_path: Path, catalog, nlp) -> None:  # n
         "* [Cluster API v1.10.0](https://github.com/kubernetes-sigs/cluster-api/releases/tag/v1.10.0) and "
         "[Cluster API Provider AWS v2.8.0](https://github.com/kubernetes-sigs/cluster-api-provider-aws/releases/tag/v2.8.0)\n"
     )
-    ex = run(tmp_path, text, catalog, nlp, name="2026-03-08-update.md")
-    spans: dict[tuple[int, int], str] = {}
+    assert_one_entity_per_span(run(tmp_path, text, catalog, nlp, name="2026-03-08-update.md"))
+
+
+def assert_one_entity_per_span(ex, where: str = "") -> None:  # noqa: ANN001
+    seen: dict[tuple[int, int], str] = {}
     for e in ex.entities:
         for m in e.mentions:
-            assert spans.setdefault((m.start, m.end), e.id) == e.id, (m, e.label)
+            assert seen.setdefault((m.start, m.end), e.id) == e.id, (where, m, e.label)
 
 
 @pytest.mark.shared
@@ -116,11 +119,7 @@ def test_one_span_denotes_one_entity(tmp_path: Path, catalog, nlp) -> None:  # n
 def test_no_span_of_real_issues_refers_to_two_entities(catalog, nlp) -> None:  # noqa: ANN001
     files = sorted((SHARED / "corpus" / "lwkd").glob("20*.md"))[::25] + sorted(LWCN.glob("2026-week-0*.md"))
     for path in files:
-        ex = extract(read_issue(path), catalog, nlp)
-        seen: dict[tuple[int, int], str] = {}
-        for e in ex.entities:
-            for m in e.mentions:
-                assert seen.setdefault((m.start, m.end), e.id) == e.id, (path.name, m)
+        assert_one_entity_per_span(extract(read_issue(path), catalog, nlp), path.name)
 
 
 def test_events_by_head_noun(tmp_path: Path, catalog, nlp) -> None:  # noqa: ANN001
