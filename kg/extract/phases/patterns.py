@@ -40,6 +40,10 @@ def run(ctx: Context) -> None:
 def camel_hit(ctx: Context, h: Hit) -> None:
     if h.start > 0 and ctx.text[h.start - 1] == "@":
         return  # a handle ("@ChengHao Yang"): the people phase reads it
+    if _rx(r"(?:Mc|Mac|O')[A-Z][a-z]+$").match(h.text) and _rx(r"[A-Z][a-z]+[ \t]$").search(
+        ctx.text, max(0, h.start - 20), h.start
+    ):
+        return  # a surname after a first name ("Sean McGinnis"): the persons phase reads it
     for etype in ("Project", "Technology", "Organization"):
         known = ctx.reg.by_norm.get((etype, norm(h.text)))
         if known is not None:  # a name this issue already gave to a thing ("CrateDB" of a release link)
