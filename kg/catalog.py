@@ -9,6 +9,7 @@ The schema is described in ontology/catalog/README.md.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -459,7 +460,10 @@ _PLAIN_WORD = re.compile(r"^[A-Z]?[a-z]+$")
 def _dump(doc: dict[str, Any], out: Path, header: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
-    out.write_text(header + text, encoding="utf-8")
+    # Written whole, then renamed into place: a cut-off import never leaves half a catalog that loads.
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(header + text, encoding="utf-8")
+    os.replace(tmp, out)
 
 
 def _split_parenthesis(name: str) -> tuple[str, str | None]:

@@ -33,6 +33,25 @@ _rx = rx
 CJK = rx(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+def ending_at(
+    text: str, pattern: re.Pattern[str], anchors: re.Pattern[str], reach: int, group: int = 0, tail: int = 0
+) -> list[re.Match[str]]:
+    """Matches of ``pattern`` whose ``group`` ends at (or up to ``tail`` characters after) a match of ``anchors``,
+    each once, by start.
+
+    A pattern that may start at every capital or letter ("… Foundation", "X-native", "… Summit 2026") costs
+    more than it finds; its last word is a literal one, so that word (``anchors``) is found first and the
+    pattern tried only in the ``reach`` characters before it, on the same line.
+    """
+    found: dict[int, re.Match[str]] = {}
+    for anchor in anchors.finditer(text):
+        lo = max(0, anchor.start() - reach, text.rfind("\n", 0, anchor.start()) + 1)
+        for m in pattern.finditer(text, lo, min(len(text), anchor.end() + tail)):
+            if m.end(group) >= anchor.end() and m.start(group) not in found:
+                found[m.start(group)] = m
+    return [found[k] for k in sorted(found)]
+
+
 class CatalogLike(Protocol):
     """What extraction asks of a catalog (kg.catalog.Catalog; tests pass small fakes)."""
 
@@ -78,7 +97,6 @@ class Registry:
         self.issue = issue
         self.by_id: dict[str, Entity] = {}
         self.placed: list[Placed] = []
-        self._seen: set[tuple[str, int, int]] = set()
         self._spans: set[tuple[int, int]] = set()
         self.by_norm: dict[tuple[str, str], Entity] = {}
 
@@ -102,13 +120,9 @@ class Registry:
             self.by_norm.setdefault((ent.type, norm(name)), ent)
 
     def mention(self, ent: Entity, start: int, end: int) -> None:
-        key = (ent.id, start, end)
-        if key in self._seen or end <= start:
+        # One span denotes one thing: the first entity placed on it keeps it (and a second mention of it is none).
+        if end <= start or (start, end) in self._spans:
             return
-        # One span denotes one thing: the first entity placed on it keeps it.
-        if (start, end) in self._spans:
-            return
-        self._seen.add(key)
         self._spans.add((start, end))
         section = self.issue.section_at(start)
         anchor = self.issue.text[start:end]

@@ -98,9 +98,7 @@ def run_phases(ctx: Context, phases: tuple[Phase, ...] = PHASES) -> Extraction:
     # The newsletter naming itself ("Last Week in Kubernetes Development") is not something it mentions.
     itself = ctx.issue.series_title
     entities = [
-        e
-        for e in reg.by_id.values()
-        if (e.mentions or ctx.related(e)) and e.label != itself and not _concept(ctx, e)
+        e for e in reg.by_id.values() if (e.mentions or ctx.related(e)) and e.label != itself and not _concept(ctx, e)
     ]
     for e in entities:
         e.mentions.sort(key=lambda m: (m.start, m.end))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.extract.context import Context, _rx
+from kg.extract.context import Context, _rx, ending_at
 from kg.extract.names import norm
 
 
@@ -21,7 +21,7 @@ def run(ctx: Context) -> None:
     # Named by their head noun: "Kubernetes Community Meeting", "Platform Engineering Day", "Open Source
     # SecurityCon", "Google Summer of Code 2026".
     stop = set(ctx.ent_pat.get("not_event_heads", []))
-    for m in _named_events(ctx):
+    for m in ending_at(ctx.text, _rx(ctx.ent_pat["event_named"]), _HEADS, reach=90, group=1, tail=5):
         words = m.group(1).split()
         while words and (words[0] in stop or words[0].lower() in ("the", "a", "an", "this", "our", "next")):
             words.pop(0)
@@ -47,21 +47,8 @@ def run(ctx: Context) -> None:
         ctx.reg.mention(ent, start, end)
 
 
-# The head nouns of event_named, found first: the full pattern is tried only in the 90 characters before one
-# (it starts at every capital letter, and most capitals start no event).
-_HEADS = _rx(r"(?:Summit|Conference|Meeting|Meetup|Day|Days|Hackathon|Workshop|Webinar|Symposium|Expo|Festival|"
-             r"of Code|Con)(?![\w-])")  # fmt: skip
-
-
-def _named_events(ctx: Context) -> list:
-    rx = _rx(ctx.ent_pat["event_named"])
-    text = ctx.text
-    found: dict[int, object] = {}
-    done = 0  # windows overlap: a match is kept once, by its start
-    for head in _HEADS.finditer(text):
-        lo = max(done, head.start() - 90, text.rfind("\n", 0, head.start()) + 1)
-        for m in rx.finditer(text, lo, min(len(text), head.end() + 5)):
-            if m.end(1) >= head.end() and m.start(1) not in found:
-                found[m.start(1)] = m
-        done = max(lo, head.start())
-    return [found[k] for k in sorted(found)]
+# The head nouns of event_named, found first (see kg.extract.context.ending_at); a year may follow.
+_HEADS = _rx(
+    r"(?:Summit|Conference|Meeting|Meetup|Day|Days|Hackathon|Workshop|Webinar|Symposium|Expo|Festival|of Code|Con)"
+    r"(?![\w-])"
+)

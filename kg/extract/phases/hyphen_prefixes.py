@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.context import Context, _rx
+from kg.extract.context import Context, _rx, ending_at
 
 
 def run(ctx: Context) -> None:
@@ -13,15 +13,8 @@ def run(ctx: Context) -> None:
     if not suffixes:
         return
     rx = _rx(r"(?<![\w./-])([A-Za-z][\w.]*)-(?:" + suffixes + r")(?![\w-])")
-    # The "-suffix" first (a literal "-" starts it), then the name before it: a pattern starting at every
-    # letter costs more than it finds.
-    tail = _rx(r"-(?:" + suffixes + r")(?![\w-])")
-    text = ctx.text
-    found = []
-    for t in tail.finditer(text):
-        lo = max(0, t.start() - 60)
-        found += [m for m in rx.finditer(text, lo, t.end()) if m.end() == t.end()]
-    for m in found:
+    # The "-suffix" first (a literal "-" starts it), then the name before it.
+    for m in ending_at(ctx.text, rx, _rx(r"-(?:" + suffixes + r")(?![\w-])"), reach=60):
         entry = ctx.lookup(m.group(1))
         if entry is None or entry.type not in ("Project", "Organization", "Technology"):
             continue

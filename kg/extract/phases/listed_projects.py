@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from kg.extract.context import ending_at
+
 if TYPE_CHECKING:
     from kg.extract.context import Context
 
@@ -88,14 +90,9 @@ def component_identifiers(ctx: Context) -> None:
     pattern = ctx.ent_pat.get("component_identifier")
     if not pattern or "-" not in ctx.text:
         return
-    rx = re.compile(pattern)
-    text = ctx.text
-    # The suffix first (a literal "-"), then the identifier it ends, looked for just before it.
-    for suffix in _COMPONENT_SUFFIX.finditer(text):
-        lo = max(0, suffix.start() - 60)
-        for m in rx.finditer(text, lo, suffix.end()):
-            if m.end() == suffix.end():
-                _discover(ctx, m.group(), m.start())
+    # The suffix first (a literal "-"), then the identifier it ends.
+    for m in ending_at(ctx.text, re.compile(pattern), _COMPONENT_SUFFIX, reach=60):
+        _discover(ctx, m.group(), m.start())
 
 
 _COMPONENT_SUFFIX = re.compile(

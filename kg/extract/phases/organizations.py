@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from kg.extract.context import Context, _rx
+from kg.extract.context import Context, _rx, ending_at
 from kg.extract.names import norm
 
 
 def run(ctx: Context) -> None:
     heads = set(ctx.ent_pat.get("not_organization_heads", []))
-    for m in _near_heads(ctx):
+    for m in ending_at(ctx.text, _rx(ctx.ent_pat["organization"]), _HEADS, reach=120, group=1):
         name = m.group(1)
         words = name.split()
         while words and words[0] in heads:
@@ -32,20 +32,5 @@ def run(ctx: Context) -> None:
         ctx.reg.mention(ent, start, end)
 
 
-# The head nouns of the organization pattern, found first; the pattern is tried only in the 120 characters
-# before one (it starts at every capital letter, and few capitals start an organisation's name).
+# The head nouns of the organization pattern, found first (see kg.extract.context.ending_at).
 _HEADS = _rx(r"(?:Foundation|Committee|Council|Working Group|WG|Team|team|Lifeline)(?![\w-])")
-
-
-def _near_heads(ctx: Context) -> list:
-    rx = _rx(ctx.ent_pat["organization"])
-    text = ctx.text
-    found: dict[int, object] = {}
-    done = 0
-    for head in _HEADS.finditer(text):
-        lo = max(done, head.start() - 120)
-        for m in rx.finditer(text, lo, head.end()):
-            if m.end(1) == head.end() and m.start(1) not in found:
-                found[m.start(1)] = m
-        done = max(lo, head.start())
-    return [found[k] for k in sorted(found)]
