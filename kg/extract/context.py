@@ -33,6 +33,17 @@ _rx = rx
 CJK = rx(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+@lru_cache(maxsize=64)
+def with_words(
+    pattern: str, slot: str, words: tuple[str, ...], anchor_prefix: str = ""
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(``pattern`` with its ``{slot}`` filled by ``words``, the pattern of those words alone): one list in the
+    pattern files serves the full pattern and the anchor :func:`ending_at` finds first."""
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    full = re.compile(pattern.replace("{" + slot + "}", alternation))
+    return full, re.compile(anchor_prefix + "(?:" + alternation + r")(?![\w-])")
+
+
 def ending_at(
     text: str, pattern: re.Pattern[str], anchors: re.Pattern[str], reach: int, group: int = 0, tail: int = 0
 ) -> list[re.Match[str]]:

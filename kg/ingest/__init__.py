@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.ids import slug
 from kg.ingest import generic_markdown, lwcn_markdown, lwkd_markdown, weekly_markdown, weekly_text
 from kg.ingest.common import decode
 from kg.model import Issue, Span
@@ -158,8 +159,6 @@ def _read_one(path: Path, fmt: str | None, series: str | None) -> Issue:
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a build; say which file
         raise InputError(path, f"cannot read as {name}: {type(exc).__name__}: {exc}") from exc
     if series:
-        from kg.ids import slug
-
         issue.series, issue.series_title = slug(series) or issue.series, series
     issue.encoding = encoding
     issue.content_hash = hashlib.sha256(raw).hexdigest()

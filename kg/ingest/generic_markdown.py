@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.ids import slug
 from kg.ingest.common import find_date, link_at, section_kind, span, unique
 from kg.ingest.markdown import Body, FrontMatter, front_matter, parse
 from kg.model import Issue, Span
@@ -207,9 +208,7 @@ def byline_names(text: str, start: int, end: int) -> list[Span]:
 
 
 def series_of(path: Path, data: dict, series: str | None) -> tuple[str, str]:
-    """(slug, title) of the series: given, else the front matter's, else the folder's, else the file's."""
-    from kg.ids import slug
-
+    """(slug, title) of the series: given, else the front matter's, else the folder's (one series per folder)."""
     name = series
     if not name:
         for key in _SERIES_KEYS:
@@ -218,8 +217,7 @@ def series_of(path: Path, data: dict, series: str | None) -> tuple[str, str]:
                 name = value.strip()
                 break
     if not name:
-        parent = path.resolve().parent.name
-        name = parent if parent and parent not in (".", "/", "corpus") else path.stem
+        name = path.resolve().parent.name or "newsletter"
     return slug(name) or "newsletter", name
 
 

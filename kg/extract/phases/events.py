@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.extract.context import Context, _rx, ending_at
+from kg.extract.context import Context, _rx, ending_at, with_words
 from kg.extract.names import norm
 
 
@@ -21,7 +21,9 @@ def run(ctx: Context) -> None:
     # Named by their head noun: "Kubernetes Community Meeting", "Platform Engineering Day", "Open Source
     # SecurityCon", "Google Summer of Code 2026".
     stop = set(ctx.ent_pat.get("not_event_heads", []))
-    for m in ending_at(ctx.text, _rx(ctx.ent_pat["event_named"]), _HEADS, reach=90, group=1, tail=5):
+    # "Con" ends a one-word "…Con" too (SecurityCon), so it is an anchor (and, harmlessly, a head).
+    pattern, heads = with_words(ctx.ent_pat["event_named"], "heads", (*ctx.ent_pat["event_heads"], "Con"))
+    for m in ending_at(ctx.text, pattern, heads, reach=90, group=1, tail=5):
         words = m.group(1).split()
         while words and (words[0] in stop or words[0].lower() in ("the", "a", "an", "this", "our", "next")):
             words.pop(0)
@@ -45,10 +47,3 @@ def run(ctx: Context) -> None:
         else:
             ent = ctx.reg.entity("Event", norm(label), label, aliases)
         ctx.reg.mention(ent, start, end)
-
-
-# The head nouns of event_named, found first (see kg.extract.context.ending_at); a year may follow.
-_HEADS = _rx(
-    r"(?:Summit|Conference|Meeting|Meetup|Day|Days|Hackathon|Workshop|Webinar|Symposium|Expo|Festival|of Code|Con)"
-    r"(?![\w-])"
-)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kg.extract.context import ending_at
+from kg.extract.context import ending_at, with_words
 
 if TYPE_CHECKING:
     from kg.extract.context import Context
@@ -91,14 +91,11 @@ def component_identifiers(ctx: Context) -> None:
     if not pattern or "-" not in ctx.text:
         return
     # The suffix first (a literal "-"), then the identifier it ends.
-    for m in ending_at(ctx.text, re.compile(pattern), _COMPONENT_SUFFIX, reach=60):
+    full, suffixes = with_words(pattern, "suffixes", tuple(ctx.ent_pat["component_suffixes"]), anchor_prefix="-")
+    for m in ending_at(ctx.text, full, suffixes, reach=60):
         _discover(ctx, m.group(), m.start())
 
 
-_COMPONENT_SUFFIX = re.compile(
-    r"-(?:controller|operator|provider|plugin|exporter|agent|proxy|server|client|cli|sdk|driver|gateway|webhook|"
-    r"injector|autoscaler|provisioner)(?![\w-])"
-)
 _PAREN_NAMES = re.compile(r"\((?P<names>[A-Z][\w.+-]*(?:,[ \t]*[A-Z][\w.+-]*){0,3})\)")
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from kg.extract.context import Context, _rx, ending_at
+from kg.extract.context import Context, ending_at, with_words
 from kg.extract.names import norm
 
 
 def run(ctx: Context) -> None:
     heads = set(ctx.ent_pat.get("not_organization_heads", []))
-    for m in ending_at(ctx.text, _rx(ctx.ent_pat["organization"]), _HEADS, reach=120, group=1):
+    pattern, last_words = with_words(ctx.ent_pat["organization"], "heads", tuple(ctx.ent_pat["organization_heads"]))
+    for m in ending_at(ctx.text, pattern, last_words, reach=120, group=1):
         name = m.group(1)
         words = name.split()
         while words and words[0] in heads:
@@ -30,7 +31,3 @@ def run(ctx: Context) -> None:
         entry = ctx.lookup(name)
         ent = ctx.catalog_entity(entry) if entry is not None else ctx.reg.entity("Organization", norm(name), name)
         ctx.reg.mention(ent, start, end)
-
-
-# The head nouns of the organization pattern, found first (see kg.extract.context.ending_at).
-_HEADS = _rx(r"(?:Foundation|Committee|Council|Working Group|WG|Team|team|Lifeline)(?![\w-])")
