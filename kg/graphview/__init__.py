@@ -1,0 +1,59 @@
+"""The one reader of the entity graph: store → networkx views, rankings, evidence and whole-store tables.
+
+``kg viz`` and `kg build`'s overview page (kg.viz), analytics and the GraphML/GEXF export
+(kg.analytics) and the notebook helpers (kg.notebook) all read the graph through here; none of them
+writes SPARQL for entities, issues or relations of its own.
+
+- ``load_view`` (view.py): a bounded view as a ``networkx.MultiDiGraph`` — ranked with the store's
+  materialised mention counts, read for the chosen nodes only; ``add_tallied_comentions`` and
+  ``add_comention_edges`` add co-mention edges to it.
+- ``read_entities``, ``read_issues``, ``read_relations``, ``sentence_groups`` (read.py): whole-store
+  tables for analytics and notebooks.
+- window.py (which issues count), choose.py (which entities a view shows), walk.py (issues newest or
+  oldest first), evidence.py (sentences quoting a node): the parts ``load_view`` is made of.
+"""
+
+from __future__ import annotations
+
+from kg.graphview.choose import describe
+from kg.graphview.read import (
+    COMENTION,
+    MAX_EVIDENCE,
+    MAX_SOURCES,
+    RELATIONS,
+    EntityNode,
+    IssueInfo,
+    local_name,
+    read_entities,
+    read_issues,
+    read_relations,
+    resolve_focus,
+    resolve_types,
+    sentence_groups,
+)
+from kg.graphview.view import add_comention_edges, add_tallied_comentions, load_view
+from kg.graphview.walk import IssueHit
+from kg.graphview.window import Window, resolve_window
+
+__all__ = [
+    "COMENTION",
+    "MAX_EVIDENCE",
+    "MAX_SOURCES",
+    "RELATIONS",
+    "EntityNode",
+    "IssueHit",
+    "IssueInfo",
+    "Window",
+    "add_comention_edges",
+    "add_tallied_comentions",
+    "describe",
+    "load_view",
+    "local_name",
+    "read_entities",
+    "read_issues",
+    "read_relations",
+    "resolve_focus",
+    "resolve_types",
+    "resolve_window",
+    "sentence_groups",
+]
