@@ -17,8 +17,9 @@ from typing import Any
 
 import networkx as nx
 
-from kg import viz
+from kg import graphview
 from kg.errors import KgError
+from kg.store import GraphStore
 
 PROJECTIONS = ("comention", "relations", "both")
 EXPORT_FORMATS = ("graphml", "gexf")
@@ -27,7 +28,7 @@ BETWEENNESS_SAMPLE_ABOVE = 1500  # exact betweenness is O(n·m); sample pivots o
 BETWEENNESS_PIVOTS = 150  # ~3 s on the 4,300-entity LWKD graph (500 took 10 s); ranks of the top are stable
 
 
-def projection(store: Any, by: str = "comention", types: list[str] | None = None) -> nx.Graph:
+def projection(graph: GraphStore, by: str = "comention", types: list[str] | None = None) -> nx.Graph:
     """Entities linked by co-mention and/or explicit relations; edge ``weight`` counts the evidence.
 
     Nodes carry ``label``, ``type`` and ``mentions``; edges carry ``weight``,
@@ -36,24 +37,24 @@ def projection(store: Any, by: str = "comention", types: list[str] | None = None
     """
     if by not in PROJECTIONS:
         raise KgError(f"unknown projection '{by}' (use one of: {', '.join(PROJECTIONS)})")
-    wanted = viz.resolve_types(types)
-    entities = viz.read_entities(store)
+    wanted = graphview.resolve_types(types)
+    entities = graphview.read_entities(graph)
     allowed = {iri for iri, ent in entities.items() if wanted is None or ent.type in wanted}
-    graph = nx.Graph(projection=by)
+    network = nx.Graph(projection=by)
 
     def add_node(iri: str) -> None:
-        if iri not in graph:
+        if iri not in network:
             ent = entities[iri]
-            graph.add_node(iri, label=ent.label, type=ent.type, mentions=sum(ent.per_issue.values()))
+            network.add_node(iri, label=ent.label, type=ent.type, mentions=sum(ent.per_issue.values()))
 
     def bump(a: str, b: str, kind: str, amount: int = 1) -> None:
         if a == b:
             return
         add_node(a)
         add_node(b)
-        if not graph.has_edge(a, b):
-            graph.add_edge(a, b, weight=0, comention=0, relations=0)
-        data = graph.edges[a, b]
+        if not network.has_edge(a, b):
+            network.add_edge(a, b, weight=0, comention=0, relations=0)
+        data = network.edges[a, b]
         data[kind] += amount
         data["weight"] += amount
 
@@ -61,41 +62,41 @@ def projection(store: Any, by: str = "comention", types: list[str] | None = None
         if entities[iri].per_issue:
             add_node(iri)
     if by in ("comention", "both"):
-        for _issue, members in viz.sentence_groups(store).values():
+        for _issue, members in graphview.sentence_groups(graph).values():
             inside = sorted(m for m in members if m in allowed)
             for a, b in combinations(inside, 2):
                 bump(a, b, "comention")
     if by in ("relations", "both"):
-        for s, _p, o in viz.read_relations(store):
+        for s, _p, o in graphview.read_relations(graph):
             if s in allowed and o in allowed:
                 bump(s, o, "relations")
-    return graph
+    return network
 
 
-def centrality(graph: nx.Graph) -> Any:
+def centrality(network: nx.Graph) -> Any:
     """Degree, weighted degree, betweenness and PageRank per node, as a DataFrame sorted by PageRank."""
     import pandas
 
     columns = ["label", "type", "mentions", "degree", "weighted_degree", "betweenness", "pagerank"]
-    if graph.number_of_nodes() == 0:
+    if network.number_of_nodes() == 0:
         return pandas.DataFrame(columns=columns).rename_axis("iri")
     # Strong ties are short: betweenness walks 1/weight distances.
-    for _u, _v, data in graph.edges(data=True):
+    for _u, _v, data in network.edges(data=True):
         data["distance"] = 1.0 / data.get("weight", 1) if data.get("weight", 1) > 0 else 1.0
-    n = graph.number_of_nodes()
+    n = network.number_of_nodes()
     k = min(n, BETWEENNESS_PIVOTS) if n > BETWEENNESS_SAMPLE_ABOVE else None
-    betweenness = nx.betweenness_centrality(graph, k=k, weight="distance", normalized=True, seed=SEED)
-    rank = _pagerank(graph)
+    betweenness = nx.betweenness_centrality(network, k=k, weight="distance", normalized=True, seed=SEED)
+    rank = _pagerank(network)
     rows = []
-    for node, data in graph.nodes(data=True):
+    for node, data in network.nodes(data=True):
         rows.append(
             {
                 "iri": node,
-                "label": data.get("label", viz.local_name(str(node))),
+                "label": data.get("label", graphview.local_name(str(node))),
                 "type": data.get("type", ""),
                 "mentions": int(data.get("mentions", 0)),
-                "degree": int(graph.degree(node)),
-                "weighted_degree": float(graph.degree(node, weight="weight")),
+                "degree": int(network.degree(node)),
+                "weighted_degree": float(network.degree(node, weight="weight")),
                 "betweenness": float(betweenness.get(node, 0.0)),
                 "pagerank": float(rank.get(node, 0.0)),
             }
@@ -104,16 +105,16 @@ def centrality(graph: nx.Graph) -> Any:
     return frame.sort_values(["pagerank", "degree", "label"], ascending=[False, False, True])
 
 
-def _pagerank(graph: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[Any, float]:
+def _pagerank(network: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[Any, float]:
     """Weighted PageRank by power iteration (networkx's own needs scipy, which is not a dependency)."""
     try:
-        return nx.pagerank(graph, alpha=alpha, weight="weight")
+        return nx.pagerank(network, alpha=alpha, weight="weight")
     except ImportError:
         pass
-    nodes = list(graph.nodes)
+    nodes = list(network.nodes)
     n = len(nodes)
     rank = dict.fromkeys(nodes, 1.0 / n)
-    strength = {v: float(graph.degree(v, weight="weight")) for v in nodes}
+    strength = {v: float(network.degree(v, weight="weight")) for v in nodes}
     for _ in range(max_iter):
         dangling = alpha * sum(rank[v] for v in nodes if strength[v] == 0) / n
         new = dict.fromkeys(nodes, (1.0 - alpha) / n + dangling)
@@ -121,7 +122,7 @@ def _pagerank(graph: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_it
             if strength[v] == 0:
                 continue
             share = alpha * rank[v] / strength[v]
-            for u, data in graph[v].items():
+            for u, data in network[v].items():
                 new[u] += share * data.get("weight", 1)
         err = sum(abs(new[v] - rank[v]) for v in nodes)
         rank = new
@@ -130,28 +131,28 @@ def _pagerank(graph: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_it
     return rank
 
 
-def communities(graph: nx.Graph, seed: int = SEED) -> list[set[Any]]:
+def communities(network: nx.Graph, seed: int = SEED) -> list[set[Any]]:
     """Louvain communities (fixed seed), largest first; isolated nodes are left out."""
-    core = graph.subgraph([v for v in graph if graph.degree(v) > 0])
+    core = network.subgraph([v for v in network if network.degree(v) > 0])
     if core.number_of_edges() == 0:
         return []
     found = nx.community.louvain_communities(core, weight="weight", seed=seed)
     return sorted((set(c) for c in found), key=lambda c: (-len(c), min(map(str, c))))
 
 
-def report(store: Any, top: int = 20, by: str = "both") -> str:
+def report(graph: GraphStore, top: int = 20, by: str = "both") -> str:
     """Ranked tables (most mentioned, PageRank, betweenness, communities) as text, via rich."""
     from rich.console import Console
     from rich.table import Table
 
     if top < 1:
         raise KgError(f"--top must be 1 or more, not {top}")
-    graph = projection(store, by=by)
-    frame = centrality(graph)
+    network = projection(graph, by=by)
+    frame = centrality(network)
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)  # capture, never print
     console.print(
-        f"Entity graph ({by}): {graph.number_of_nodes()} entities, {graph.number_of_edges()} links, "
-        f"{nx.number_connected_components(graph) if graph.number_of_nodes() else 0} components"
+        f"Entity graph ({by}): {network.number_of_nodes()} entities, {network.number_of_edges()} links, "
+        f"{nx.number_connected_components(network) if network.number_of_nodes() else 0} components"
     )
 
     def table(title: str, column: str, fmt: str) -> None:
@@ -168,15 +169,15 @@ def report(store: Any, top: int = 20, by: str = "both") -> str:
         table("PageRank", "pagerank", ".4f")
         table("Betweenness", "betweenness", ".4f")
         table("Degree", "degree", "d")
-    groups = communities(graph)
+    groups = communities(network)
     if groups:
         t = Table(title=f"Communities (Louvain, seed {SEED})", title_justify="left")
         t.add_column("#", justify="right")
         t.add_column("size", justify="right")
         t.add_column("members (most mentioned first)")
         for n, group in enumerate(groups[:top], start=1):
-            members = sorted(group, key=lambda v: (-graph.nodes[v].get("mentions", 0), graph.nodes[v]["label"]))
-            names = [graph.nodes[v]["label"] for v in members[:8]]
+            members = sorted(group, key=lambda v: (-network.nodes[v].get("mentions", 0), network.nodes[v]["label"]))
+            names = [network.nodes[v]["label"] for v in members[:8]]
             t.add_row(str(n), str(len(group)), ", ".join(names) + (" …" if len(group) > 8 else ""))
         console.print(t)
     return console.export_text()
@@ -199,7 +200,7 @@ def _graphml_safe(value: Any) -> Any:
     return str(value)
 
 
-def export_graph(store: Any, fmt: str, out: Path, min_mentions: int = 0) -> Path:
+def export_graph(graph: GraphStore, fmt: str, out: Path, min_mentions: int = 0) -> Path:
     """Write the entity graph for Gephi: nodes with label/type/mentions/dates/community, relation edges.
 
     Relations are directed edges (``predicate``); co-mentions within a sentence
@@ -208,11 +209,11 @@ def export_graph(store: Any, fmt: str, out: Path, min_mentions: int = 0) -> Path
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:
         raise KgError(f"unknown graph format '{fmt}' (use one of: {', '.join(EXPORT_FORMATS)})")
-    view = viz.load_view(store, min_mentions=min_mentions)
-    viz.add_comention_edges(store, view, threshold=1, max_edges=10**9)
-    groups = communities(projection(store, by="both"))
+    view = graphview.load_view(graph, min_mentions=min_mentions)
+    graphview.add_comention_edges(graph, view, threshold=1, max_edges=10**9)
+    groups = communities(projection(graph, by="both"))
     community = {node: n for n, group in enumerate(groups) for node in group}
-    graph = nx.MultiDiGraph()
+    network = nx.MultiDiGraph()
     for node, data in view.nodes(data=True):
         labels = data.get("labels", {})
         attrs = {
@@ -231,22 +232,22 @@ def export_graph(store: Any, fmt: str, out: Path, min_mentions: int = 0) -> Path
             "homepage": data.get("homepage", ""),
             "community": community.get(node, -1),
         }
-        graph.add_node(node, **{k: _graphml_safe(v) for k, v in attrs.items()})
+        network.add_node(node, **{k: _graphml_safe(v) for k, v in attrs.items()})
     for u, v, key, data in view.edges(keys=True, data=True):
-        graph.add_edge(u, v, key=key, predicate=str(data.get("predicate", key)), weight=int(data.get("weight", 1)))
+        network.add_edge(u, v, key=key, predicate=str(data.get("predicate", key)), weight=int(data.get("weight", 1)))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
-        nx.write_graphml(graph, out, encoding="utf-8")
+        nx.write_graphml(network, out, encoding="utf-8")
     else:
-        nx.write_gexf(graph, out, encoding="utf-8")
+        nx.write_gexf(network, out, encoding="utf-8")
     return out
 
 
-def mention_pairs(store: Any) -> dict[tuple[str, str], int]:
+def mention_pairs(graph: GraphStore) -> dict[tuple[str, str], int]:
     """(a, b) -> sentences mentioning both, a < b (for notebooks that want the raw counts)."""
     pairs: dict[tuple[str, str], int] = defaultdict(int)
-    for _issue, members in viz.sentence_groups(store).values():
+    for _issue, members in graphview.sentence_groups(graph).values():
         for a, b in combinations(sorted(members), 2):
             pairs[(a, b)] += 1
     return dict(pairs)

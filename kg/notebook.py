@@ -110,10 +110,10 @@ def canned_table() -> Any:
 
 
 def entities_frame(graph: Any) -> Any:
-    """Every entity with label, type, mentions and issues mentioning it (from kg.viz.read_entities)."""
+    """Every entity with label, type, mentions and issues mentioning it (from kg.graphview.read_entities)."""
     import pandas
 
-    from kg import viz
+    from kg import graphview
 
     rows = [
         {
@@ -124,7 +124,7 @@ def entities_frame(graph: Any) -> Any:
             "issues": len(e.per_issue),
             "discovered": e.discovered,
         }
-        for e in viz.read_entities(graph).values()
+        for e in graphview.read_entities(graph).values()
     ]
     frame = pandas.DataFrame(rows, columns=["iri", "label", "type", "mentions", "issues", "discovered"])
     return frame.sort_values(["mentions", "label"], ascending=[False, True], ignore_index=True)
@@ -134,7 +134,7 @@ def issues_frame(graph: Any) -> Any:
     """Every issue with series slug, series name, number, label and date (a pandas Timestamp or NaT)."""
     import pandas
 
-    from kg import viz
+    from kg import graphview
 
     rows = [
         {
@@ -145,7 +145,7 @@ def issues_frame(graph: Any) -> Any:
             "label": i.label,
             "date": i.date or None,
         }
-        for i in viz.read_issues(graph).values()
+        for i in graphview.read_issues(graph).values()
     ]
     frame = pandas.DataFrame(rows, columns=["issue", "series", "series_label", "number", "label", "date"])
     frame["date"] = pandas.to_datetime(frame["date"], errors="coerce")
@@ -156,11 +156,11 @@ def mentions_frame(graph: Any) -> Any:
     """One row per (entity, issue): label, type, series, date and the number of mentions in that issue."""
     import pandas
 
-    from kg import viz
+    from kg import graphview
 
     issues = {row.issue: row for row in issues_frame(graph).itertuples(index=False)}
     rows = []
-    for e in viz.read_entities(graph).values():
+    for e in graphview.read_entities(graph).values():
         for issue, count in e.per_issue.items():
             info = issues.get(issue)
             rows.append(

@@ -10,6 +10,7 @@ import pytest
 
 from kg import analytics
 from kg.errors import KgError
+from kg.store import GraphStore
 from tests.tallies import add_tallies
 
 FIXTURE = Path(__file__).parent / "fixtures" / "viz" / "small.trig"
@@ -20,34 +21,34 @@ CNCF = "https://w3id.org/cnkg/id/organization/cncf"
 
 
 @pytest.fixture(scope="module")
-def store() -> pyoxigraph.Store:
+def graph() -> GraphStore:
     s = pyoxigraph.Store()
     s.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
     add_tallies(s)  # what `kg build` materialises: the export's view counts mentions with it
-    return s
+    return GraphStore(Path(), s, True)
 
 
-def test_comention_projection_counts_shared_sentences(store: pyoxigraph.Store) -> None:
-    g = analytics.projection(store, by="comention")
+def test_comention_projection_counts_shared_sentences(graph: GraphStore) -> None:
+    g = analytics.projection(graph, by="comention")
     assert g.edges[HELM, K8S]["weight"] == 2  # two sentences name both
     assert g.edges[CILIUM, K8S]["weight"] == 1
     assert not g.has_edge(HELM, CNCF)  # related, never in one sentence
     assert g.nodes[K8S]["label"] == "Kubernetes" and g.nodes[K8S]["mentions"] == 4
 
 
-def test_relations_and_both(store: pyoxigraph.Store) -> None:
-    rel = analytics.projection(store, by="relations")
+def test_relations_and_both(graph: GraphStore) -> None:
+    rel = analytics.projection(graph, by="relations")
     assert rel.has_edge(HELM, CNCF) and not rel.has_edge(HELM, K8S)
-    both = analytics.projection(store, by="both")
+    both = analytics.projection(graph, by="both")
     assert both.edges[CILIUM, K8S] == {"weight": 2, "comention": 1, "relations": 1}
-    only_projects = analytics.projection(store, by="both", types=["Project"])
+    only_projects = analytics.projection(graph, by="both", types=["Project"])
     assert CNCF not in only_projects
     with pytest.raises(KgError, match="unknown projection 'friends'"):
-        analytics.projection(store, by="friends")
+        analytics.projection(graph, by="friends")
 
 
-def test_centrality_ranks_the_hub_first(store: pyoxigraph.Store) -> None:
-    frame = analytics.centrality(analytics.projection(store, by="both"))
+def test_centrality_ranks_the_hub_first(graph: GraphStore) -> None:
+    frame = analytics.centrality(analytics.projection(graph, by="both"))
     assert list(frame.columns) == ["label", "type", "mentions", "degree", "weighted_degree", "betweenness", "pagerank"]
     assert frame.index[0] == K8S
     assert frame.loc[K8S, "betweenness"] == frame["betweenness"].max() > 0
@@ -76,19 +77,19 @@ def test_communities_split_two_cliques_and_are_reproducible() -> None:
     assert analytics.communities(nx.empty_graph(3)) == []
 
 
-def test_report_has_ranked_tables(store: pyoxigraph.Store) -> None:
-    text = analytics.report(store, top=3)
+def test_report_has_ranked_tables(graph: GraphStore) -> None:
+    text = analytics.report(graph, top=3)
     assert "Most mentioned" in text and "PageRank" in text and "Communities" in text
     most = text.split("Most mentioned")[1].split("PageRank")[0]
     assert most.index("Kubernetes") < most.index("Helm")
     assert "Linkerd" not in most  # top 3 only
     with pytest.raises(KgError):
-        analytics.report(store, top=0)
+        analytics.report(graph, top=0)
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_export_round_trips_for_gephi(store: pyoxigraph.Store, tmp_path: Path, fmt: str) -> None:
-    out = analytics.export_graph(store, fmt, tmp_path / f"g.{fmt}")
+def test_export_round_trips_for_gephi(graph: GraphStore, tmp_path: Path, fmt: str) -> None:
+    out = analytics.export_graph(graph, fmt, tmp_path / f"g.{fmt}")
     g = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
     node = g.nodes[K8S]
     assert node["label"] == "Kubernetes"
@@ -100,4 +101,4 @@ def test_export_round_trips_for_gephi(store: pyoxigraph.Store, tmp_path: Path, f
     assert {"hasRelease", "partOf", "coMentioned"} <= predicates
     assert CNCF in g  # export keeps catalog-only entities by default
     with pytest.raises(KgError, match="unknown graph format"):
-        analytics.export_graph(store, "dot", tmp_path / "g.dot")
+        analytics.export_graph(graph, "dot", tmp_path / "g.dot")
