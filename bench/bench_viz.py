@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synthetic_view import synthetic_view  # noqa: E402
 from kg import viz  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,7 +40,7 @@ def main() -> int:
         return 0
     from playwright.sync_api import sync_playwright
 
-    view = viz.synthetic_view(args.nodes)
+    view = synthetic_view(args.nodes)
     out = Path(tempfile.mkdtemp()) / "bench.html"
     start = time.perf_counter()
     viz.render_html(view, out, title=f"bench {args.nodes}")

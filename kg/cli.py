@@ -194,8 +194,9 @@ def viz(
     store: StoreOption = Path("build"),
 ) -> None:
     """Write an interactive, offline HTML view of the graph (or of a neighbourhood)."""
+    from kg.graphview import load_view
     from kg.store import GraphStore
-    from kg.viz import load_view, render_html
+    from kg.viz import render_html
 
     type_list = [t.strip() for t in types.split(",") if t.strip()] if types else None
     with GraphStore.open(store, read_only=True) as graph:

@@ -14,7 +14,10 @@ from typing import Any
 import pyoxigraph
 import pytest
 
+from bench.synthetic_view import synthetic_view
 from kg import viz
+from kg.graphview import load_view
+from kg.store import GraphStore
 from tests.tallies import add_tallies
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,11 +42,11 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def store() -> pyoxigraph.Store:
+def graph() -> GraphStore:
     s = pyoxigraph.Store()
     s.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
     add_tallies(s)  # what `kg build` materialises; the views rank with it
-    return s
+    return GraphStore(Path(), s, True)
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +128,8 @@ def hover(page: Any, nid: int) -> None:
     page.mouse.move(point["x"], point["y"], steps=4)
 
 
-def test_page_loads_offline_with_every_node(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) -> None:
-    view = viz.load_view(store)
+def test_page_loads_offline_with_every_node(graph: GraphStore, tmp_path: Path, open_page: Any) -> None:
+    view = load_view(graph)
     watched = open_page(viz.render_html(view, tmp_path / "v.html", title="cnkg test"))
     page = watched.page
     assert page.evaluate("window.kg.nodes.length") == view.number_of_nodes() == 7
@@ -143,8 +146,8 @@ def test_page_loads_offline_with_every_node(store: pyoxigraph.Store, tmp_path: P
     watched.assert_clean()
 
 
-def test_tooltip_shows_mentions_first_and_last_issue(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) -> None:
-    watched = open_page(viz.render_html(viz.load_view(store), tmp_path / "v.html", title="t"))
+def test_tooltip_shows_mentions_first_and_last_issue(graph: GraphStore, tmp_path: Path, open_page: Any) -> None:
+    watched = open_page(viz.render_html(load_view(graph), tmp_path / "v.html", title="t"))
     page = watched.page
     hover(page, node_id(page, K8S))
     tip = page.locator("div.vis-tooltip")
@@ -160,8 +163,8 @@ def test_tooltip_shows_mentions_first_and_last_issue(store: pyoxigraph.Store, tm
     watched.assert_clean()
 
 
-def test_search_box_selects_and_focuses_a_node(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) -> None:
-    watched = open_page(viz.render_html(viz.load_view(store), tmp_path / "v.html", title="t"))
+def test_search_box_selects_and_focuses_a_node(graph: GraphStore, tmp_path: Path, open_page: Any) -> None:
+    watched = open_page(viz.render_html(load_view(graph), tmp_path / "v.html", title="t"))
     page = watched.page
     page.fill("#kg-search", "K8S")  # an altLabel, in other case
     page.press("#kg-search", "Enter")
@@ -178,9 +181,9 @@ def test_search_box_selects_and_focuses_a_node(store: pyoxigraph.Store, tmp_path
     watched.assert_clean()
 
 
-def test_hostile_issue_text_runs_no_script(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) -> None:
+def test_hostile_issue_text_runs_no_script(graph: GraphStore, tmp_path: Path, open_page: Any) -> None:
     title = "<script>alert('title')</script><img src=x onerror=alert(2)>"
-    watched = open_page(viz.render_html(viz.load_view(store), tmp_path / "xss.html", title=title))
+    watched = open_page(viz.render_html(load_view(graph), tmp_path / "xss.html", title=title))
     page = watched.page
     evil = node_id(page, EVIL)
     assert page.evaluate("(id) => window.kg.nodes.get(id).label", evil) == "<script>alert(1)</script>"
@@ -200,7 +203,7 @@ def test_hostile_issue_text_runs_no_script(store: pyoxigraph.Store, tmp_path: Pa
 
 
 def test_large_view_is_still_and_searchable(tmp_path: Path, open_page: Any) -> None:
-    view = viz.synthetic_view(600)
+    view = synthetic_view(600)
     watched = open_page(viz.render_html(view, tmp_path / "big.html", title="600"), viewport=(1400, 900))
     page = watched.page
     assert page.evaluate("window.kg.nodes.length") == 600
@@ -216,15 +219,15 @@ def test_large_view_is_still_and_searchable(tmp_path: Path, open_page: Any) -> N
 
 def test_physics_page_waits_for_stabilisation(tmp_path: Path, open_page: Any) -> None:
     # 250 nodes with physics: still laying out when the load event fires.
-    watched = open_page(viz.render_html(viz.synthetic_view(250), tmp_path / "mid.html", title="250"))
+    watched = open_page(viz.render_html(synthetic_view(250), tmp_path / "mid.html", title="250"))
     page = watched.page
     assert page.evaluate("window.kg.network.physics.options.enabled") is False
     assert page.is_hidden("#kg-loading")
     watched.assert_clean()
 
 
-def test_overview_page(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) -> None:
-    watched = open_page(viz.overview(store, tmp_path / "graph.html"))
+def test_overview_page(graph: GraphStore, tmp_path: Path, open_page: Any) -> None:
+    watched = open_page(viz.overview(graph, tmp_path / "graph.html"))
     page = watched.page
     assert page.evaluate("window.kg.nodes.length") == 7
     # Co-mention edges tie the most mentioned together (Helm and Kubernetes share two sentences).
@@ -236,10 +239,10 @@ def test_overview_page(store: pyoxigraph.Store, tmp_path: Path, open_page: Any) 
 
 
 def test_csp_blocks_injected_handlers_even_if_text_became_markup(
-    store: pyoxigraph.Store, tmp_path: Path, open_page: Any
+    graph: GraphStore, tmp_path: Path, open_page: Any
 ) -> None:
     """Defence in depth: the page's CSP allows only its own two scripts (by hash)."""
-    watched = open_page(viz.render_html(viz.load_view(store), tmp_path / "csp.html", title="t"))
+    watched = open_page(viz.render_html(load_view(graph), tmp_path / "csp.html", title="t"))
     page = watched.page
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=alert(1)>')")
     page.wait_for_timeout(300)

@@ -1,4 +1,4 @@
-"""load_view / render_html / overview on a hand-made store in the shape `kg build` writes."""
+"""load_view (kg.graphview) / render_html / overview (kg.viz) on a hand-made store in the shape `kg build` writes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg import viz
+from bench.synthetic_view import synthetic_view
+from kg import graphview, viz
 from kg.errors import KgError
+from kg.graphview import load_view
+from kg.store import GraphStore
 from tests.tallies import add_tallies
 
 FIXTURE = Path(__file__).parent / "fixtures" / "viz" / "small.trig"
@@ -21,16 +24,21 @@ CNCF = "https://w3id.org/cnkg/id/organization/cncf"
 V116 = "https://w3id.org/cnkg/id/release/kubernetes/v1.16"
 
 
+def in_memory(oxi: pyoxigraph.Store) -> GraphStore:
+    """A GraphStore over an in-memory Oxigraph store (the views read any GraphStore)."""
+    return GraphStore(Path(), oxi, True)
+
+
 @pytest.fixture(scope="module")
-def store() -> pyoxigraph.Store:
+def graph() -> GraphStore:
     s = pyoxigraph.Store()
     s.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
     add_tallies(s)  # what `kg build` materialises; the views rank with it
-    return s
+    return in_memory(s)
 
 
-def test_nodes_carry_labels_type_mentions_and_first_last_issue(store: pyoxigraph.Store) -> None:
-    view = viz.load_view(store)
+def test_nodes_carry_labels_type_mentions_and_first_last_issue(graph: GraphStore) -> None:
+    view = load_view(graph)
     k8s = view.nodes[K8S]
     assert k8s["label"] == "Kubernetes"
     assert k8s["labels"] == {"en": "Kubernetes", "zh": "库伯内特斯"}
@@ -46,18 +54,18 @@ def test_nodes_carry_labels_type_mentions_and_first_last_issue(store: pyoxigraph
     assert view.nodes[EVIL]["discovered"] is True and k8s["discovered"] is False
 
 
-def test_edges_carry_predicate_and_min_mentions_drops_catalog_only(store: pyoxigraph.Store) -> None:
-    view = viz.load_view(store)
+def test_edges_carry_predicate_and_min_mentions_drops_catalog_only(graph: GraphStore) -> None:
+    view = load_view(graph)
     assert view.has_edge(K8S, V116, key="hasRelease")
     assert view.edges[K8S, V116, "hasRelease"]["predicate"] == "hasRelease"
     assert CNCF not in view  # catalog-only: 0 mentions
-    everything = viz.load_view(store, min_mentions=0)
+    everything = load_view(graph, min_mentions=0)
     assert CNCF in everything and everything.has_edge(HELM, CNCF, key="partOf")
-    assert set(viz.load_view(store, min_mentions=2)) == {K8S, HELM}
+    assert set(load_view(graph, min_mentions=2)) == {K8S, HELM}
 
 
-def test_focus_matches_labels_case_insensitively_and_depth_bounds_it(store: pyoxigraph.Store) -> None:
-    near = viz.load_view(store, focus="K8S", depth=1)
+def test_focus_matches_labels_case_insensitively_and_depth_bounds_it(graph: GraphStore) -> None:
+    near = load_view(graph, focus="K8S", depth=1)
     assert near.nodes[K8S]["focus"] is True
     assert set(near) == {
         K8S,
@@ -66,51 +74,51 @@ def test_focus_matches_labels_case_insensitively_and_depth_bounds_it(store: pyox
         "https://w3id.org/cnkg/id/project/cilium",
         "https://w3id.org/cnkg/id/project/istio",
     }
-    assert set(viz.load_view(store, focus="库伯内特斯", depth=0)) == {K8S}
+    assert set(load_view(graph, focus="库伯内特斯", depth=0)) == {K8S}
     # CNCF has no mentions but is named explicitly: the focus survives the filters.
-    assert set(viz.load_view(store, focus="cncf", depth=0)) == {CNCF}
-    hop2 = viz.load_view(store, focus="CNCF", depth=2, min_mentions=0)
+    assert set(load_view(graph, focus="cncf", depth=0)) == {CNCF}
+    hop2 = load_view(graph, focus="CNCF", depth=2, min_mentions=0)
     assert {HELM, "https://w3id.org/cnkg/id/project/linkerd"} <= set(hop2)
 
 
-def test_unknown_focus_and_bad_filters_are_one_line_errors(store: pyoxigraph.Store) -> None:
+def test_unknown_focus_and_bad_filters_are_one_line_errors(graph: GraphStore) -> None:
     with pytest.raises(KgError, match=r"no entity named 'Nomad' in the graph"):
-        viz.load_view(store, focus="Nomad")
+        load_view(graph, focus="Nomad")
     with pytest.raises(KgError, match="unknown entity type 'Gadget'"):
-        viz.load_view(store, types=["Project", "Gadget"])
+        load_view(graph, types=["Project", "Gadget"])
     with pytest.raises(KgError, match="not a date"):
-        viz.load_view(store, since="20/01/2020")
+        load_view(graph, since="20/01/2020")
     with pytest.raises(KgError, match="no newsletter series 'weekly-news'"):
-        viz.load_view(store, series="weekly-news")
+        load_view(graph, series="weekly-news")
 
 
 def test_a_store_without_mention_counts_is_a_one_line_error() -> None:
     untallied = pyoxigraph.Store()
     untallied.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
     with pytest.raises(KgError, match=r"no mention counts .*run `kg build` again"):
-        viz.load_view(untallied)
-    assert viz.load_view(pyoxigraph.Store()).number_of_nodes() == 0  # an empty store is just empty
+        load_view(in_memory(untallied))
+    assert load_view(in_memory(pyoxigraph.Store())).number_of_nodes() == 0  # an empty store is just empty
 
 
-def test_types_series_and_date_window_filter_the_view(store: pyoxigraph.Store) -> None:
-    assert set(viz.load_view(store, types=["release"])) == {V116}
-    assert set(viz.load_view(store, types=["Project,Release"])) >= {K8S, V116}
-    lwkd = viz.load_view(store, series="lwkd")
+def test_types_series_and_date_window_filter_the_view(graph: GraphStore) -> None:
+    assert set(load_view(graph, types=["release"])) == {V116}
+    assert set(load_view(graph, types=["Project,Release"])) >= {K8S, V116}
+    lwkd = load_view(graph, series="lwkd")
     assert set(lwkd) == {K8S, HELM, EVIL}
     assert lwkd.nodes[K8S]["mentions"] == 1  # only the LWKD mention counts
-    august = viz.load_view(store, since="2019-08-21", until="2019-08")
+    august = load_view(graph, since="2019-08-21", until="2019-08")
     assert august.nodes[K8S]["mentions"] == 1 and "https://w3id.org/cnkg/id/project/istio" in august
     assert HELM not in august
-    assert set(viz.load_view(store, until="2019")) == set(viz.load_view(store, series="cloud-native-weekly"))
+    assert set(load_view(graph, until="2019")) == set(load_view(graph, series="cloud-native-weekly"))
 
 
-def test_limit_keeps_most_mentioned(store: pyoxigraph.Store) -> None:
-    assert list(viz.load_view(store, limit=2)) == [K8S, HELM]
+def test_limit_keeps_most_mentioned(graph: GraphStore) -> None:
+    assert list(load_view(graph, limit=2)) == [K8S, HELM]
 
 
-def test_comention_edges_count_shared_sentences(store: pyoxigraph.Store) -> None:
-    view = viz.load_view(store, comention=2)
-    co = [(u, v, d["weight"]) for u, v, k, d in view.edges(keys=True, data=True) if k == viz.COMENTION]
+def test_comention_edges_count_shared_sentences(graph: GraphStore) -> None:
+    view = load_view(graph, comention=2)
+    co = [(u, v, d["weight"]) for u, v, k, d in view.edges(keys=True, data=True) if k == graphview.COMENTION]
     assert co == [(HELM, K8S, 2)]
 
 
@@ -120,8 +128,8 @@ def test_json_for_script_cannot_close_the_script_element() -> None:
     assert json.loads(text) == {"a": "</script><!-- <script>alert(1)</script> & \u2028"}
 
 
-def test_page_is_self_contained_and_hostile_text_stays_data(store: pyoxigraph.Store, tmp_path: Path) -> None:
-    out = viz.render_html(viz.load_view(store), tmp_path / "v.html", title='Title <img src=x onerror=alert(1)> "q"')
+def test_page_is_self_contained_and_hostile_text_stays_data(graph: GraphStore, tmp_path: Path) -> None:
+    out = viz.render_html(load_view(graph), tmp_path / "v.html", title='Title <img src=x onerror=alert(1)> "q"')
     page = out.read_text(encoding="utf-8")
     # No external resource: no src=, no <link>, no CDN host.
     assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page, re.I)
@@ -129,22 +137,22 @@ def test_page_is_self_contained_and_hostile_text_stays_data(store: pyoxigraph.St
     assert "alert(1)" in page  # the hostile label is there ...
     assert "<script>alert" not in page and "<img src=x" not in page  # ... but never as markup
     assert "Title &lt;img src=x onerror=alert(1)&gt; &#34;q&#34;" in page
-    js, _css = viz._vis_assets()
+    js, _css = viz.render._vis_assets()
     assert page.replace(js, "").count("<script") == 3  # vis, the JSON data, our code
 
 
 def test_large_view_gets_precomputed_positions_and_no_physics() -> None:
-    view = viz.synthetic_view(400)
+    view = synthetic_view(400)
     data = viz.view_to_data(view)
     assert data["physics"] is False
     xs = [(n["x"], n["y"]) for n in data["nodes"]]
     assert len(xs) == 400 and len(set(xs)) == 400  # every node placed, no two on the same spot
-    small = viz.view_to_data(viz.synthetic_view(50))
+    small = viz.view_to_data(synthetic_view(50))
     assert small["physics"] is True and "x" not in small["nodes"][0]
 
 
-def test_sizes_and_colours_follow_mentions_and_type(store: pyoxigraph.Store) -> None:
-    data = viz.view_to_data(viz.load_view(store))
+def test_sizes_and_colours_follow_mentions_and_type(graph: GraphStore) -> None:
+    data = viz.view_to_data(load_view(graph))
     by_iri = {n["kg"]["iri"]: n for n in data["nodes"]}
     assert by_iri[K8S]["size"] > by_iri[HELM]["size"] > by_iri[V116]["size"]
     assert by_iri[V116]["color"]["background"] == viz.TYPE_COLORS["Release"]
@@ -152,8 +160,8 @@ def test_sizes_and_colours_follow_mentions_and_type(store: pyoxigraph.Store) -> 
     assert by_iri[EVIL]["kg"]["homepage"] == ""  # javascript: URL never becomes a link
 
 
-def test_overview_is_bounded(store: pyoxigraph.Store, tmp_path: Path) -> None:
-    out = viz.overview(store, tmp_path / "graph.html", top=3)
+def test_overview_is_bounded(graph: GraphStore, tmp_path: Path) -> None:
+    out = viz.overview(graph, tmp_path / "graph.html", top=3)
     match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', out.read_text(encoding="utf-8"))
     assert match
     data = json.loads(match.group(1))
@@ -226,16 +234,16 @@ def generated_store(issues: int = 260, entities: int = 40, seed: int = 3) -> pyo
                     Quad(mention, n(nif + "sentence"), ev, g),
                 ]
             quads.append(Quad(issue, n(CNKG + "mentions"), ents[j], g))
-    store = pyoxigraph.Store()
-    store.extend(quads)
-    add_tallies(store)
-    return store
+    oxi = pyoxigraph.Store()
+    oxi.extend(quads)
+    add_tallies(oxi)
+    return oxi
 
 
-def scanned_view(store: pyoxigraph.Store, limit: int, series: str | None = None, since: str | None = None):
+def scanned_view(graph: GraphStore, limit: int, series: str | None = None, since: str | None = None):
     """The view as the full-scan implementation made it (every issue, entity and mention read), as an oracle."""
-    issues = viz.read_issues(store)
-    entities = viz.read_entities(store)
+    issues = graphview.read_issues(graph)
+    entities = graphview.read_entities(graph)
     window = None
     if series or since:
         window = {i for i, info in issues.items() if (not series or info.series == series)}
@@ -253,9 +261,8 @@ def scanned_view(store: pyoxigraph.Store, limit: int, series: str | None = None,
         return (issues[i].date, issues[i].number.zfill(8), i)
 
     values = " ".join(f"<{e}>" for e in ranked)
-    rows = viz.select(
-        store,
-        viz._PREFIXES + f"SELECT DISTINCT ?e ?i ?text WHERE {{ VALUES ?e {{ {values} }} ?m cnkg:refersTo ?e ; "
+    rows = graph.select(
+        f"SELECT DISTINCT ?e ?i ?text WHERE {{ VALUES ?e {{ {values} }} ?m cnkg:refersTo ?e ; "
         "cnkg:inIssue ?i ; nif:sentence ?ev . ?ev nif:anchorOf ?text }",
     )
     expected = {}
@@ -265,12 +272,12 @@ def scanned_view(store: pyoxigraph.Store, limit: int, series: str | None = None,
         texts = sorted((position[r["i"]], r["text"]) for r in rows if r["e"] == e and r["i"] in position)
         evidence: list[str] = []
         for _p, text in texts:
-            if text not in evidence and len(evidence) < viz.MAX_EVIDENCE:
+            if text not in evidence and len(evidence) < graphview.MAX_EVIDENCE:
                 evidence.append(text)
         expected[e] = {
             "mentions": totals[e],
             "issues": len(order),
-            "sources": [i for i in order[: viz.MAX_SOURCES]],
+            "sources": [i for i in order[: graphview.MAX_SOURCES]],
             "first": order[-1],
             "evidence": evidence,
         }
@@ -278,17 +285,22 @@ def scanned_view(store: pyoxigraph.Store, limit: int, series: str | None = None,
 
 
 @pytest.fixture(scope="module")
-def generated() -> pyoxigraph.Store:
+def generated_oxi() -> pyoxigraph.Store:
     return generated_store()
+
+
+@pytest.fixture(scope="module")
+def generated(generated_oxi: pyoxigraph.Store) -> GraphStore:
+    return in_memory(generated_oxi)
 
 
 @pytest.mark.parametrize(
     "options",
     [{"limit": 12}, {"limit": 30}, {"limit": 20, "series": "beta"}, {"limit": 15, "since": "2020-02-10"}],
 )
-def test_view_equals_the_full_scan(generated: pyoxigraph.Store, options: dict) -> None:
+def test_view_equals_the_full_scan(generated: GraphStore, options: dict) -> None:
     expected = scanned_view(generated, **options)
-    view = viz.load_view(generated, **options)
+    view = load_view(generated, **options)
     assert list(view) == list(expected)  # same nodes, same order (ties on mentions by label)
     for e, want in expected.items():
         node = view.nodes[e]
@@ -303,34 +315,45 @@ def test_view_equals_the_full_scan(generated: pyoxigraph.Store, options: dict) -
         assert node["last_issue"]["iri"] == want["sources"][0]
 
 
-def rows_read_by_overview(store: pyoxigraph.Store, out: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    read: list[int] = []
-    select, raw = viz.select, viz._raw
+class CountingGraph(GraphStore):
+    """A GraphStore that counts the rows its callers read (SELECT rows and raw solutions alike)."""
 
-    def counting_select(store: object, sparql: str) -> list[dict]:
-        rows = select(store, sparql)
-        read.append(len(rows))
+    def __init__(self, oxi: pyoxigraph.Store) -> None:
+        super().__init__(Path(), oxi, True)
+        self.rows_read = 0
+        self._in_select = False
+
+    def query(self, sparql: str, params: dict | None = None):  # noqa: ANN201 - as GraphStore.query
+        result = super().query(sparql, params)
+        if self._in_select or not isinstance(result, pyoxigraph.QuerySolutions):
+            return result
+        rows = list(result)
+        self.rows_read += len(rows)
         return rows
 
-    def counting_raw(store: object, sparql: str) -> list:
-        rows = list(raw(store, sparql))
-        read.append(len(rows))
+    def select(self, sparql: str, params: dict | None = None) -> list[dict]:
+        self._in_select = True
+        try:
+            rows = super().select(sparql, params)
+        finally:
+            self._in_select = False
+        self.rows_read += len(rows)
         return rows
 
-    with monkeypatch.context() as patch:
-        patch.setattr(viz, "select", counting_select)
-        patch.setattr(viz, "_raw", counting_raw)
-        viz.overview(store, out, top=8)
-    return sum(read)
+
+def rows_read_by_overview(oxi: pyoxigraph.Store, out: Path) -> int:
+    counting = CountingGraph(oxi)
+    viz.overview(counting, out, top=8)
+    return counting.rows_read
 
 
 def test_overview_reads_as_much_from_a_store_three_times_bigger(
-    generated: pyoxigraph.Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    generated_oxi: pyoxigraph.Store, tmp_path: Path
 ) -> None:
     """The overview ranks in SPARQL and reads the chosen nodes only, so what it reads follows the view,
     not the store (the full scan read every mention: 2.5 GB and a minute on 10,000 issues)."""
     bigger = generated_store(issues=780)
-    small = rows_read_by_overview(generated, tmp_path / "small.html", monkeypatch)
-    big = rows_read_by_overview(bigger, tmp_path / "big.html", monkeypatch)
-    mentions = int(viz.select(bigger, viz._PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?m a cnkg:Mention }")[0]["n"])
+    small = rows_read_by_overview(generated_oxi, tmp_path / "small.html")
+    big = rows_read_by_overview(bigger, tmp_path / "big.html")
+    mentions = int(in_memory(bigger).select("SELECT (COUNT(*) AS ?n) WHERE { ?m a cnkg:Mention }")[0]["n"])
     assert big < 1.3 * small and big < mentions / 10
