@@ -30,10 +30,10 @@ SELECT ?issue ?date ?section ?entity (MIN(?l) AS ?label) ?type ?start ?end ?anch
 """
 
 
-def export(store: Path, fmt: str, output: Path | None = None) -> Path:
-    """Write the graph in ``fmt``; returns the file written (default ``<store>/graph.<fmt>``)."""
-    out = output or Path(store) / f"graph.{fmt}"
-    with GraphStore.open(store, read_only=True) as graph:
+def export(build_dir: Path, fmt: str, output: Path | None = None) -> Path:
+    """Write the graph in ``fmt``; returns the file written (default ``<build_dir>/graph.<fmt>``)."""
+    out = output or Path(build_dir) / f"graph.{fmt}"
+    with GraphStore.open(build_dir, read_only=True) as graph:
         if fmt in RDF_FORMATS:
             if fmt == "jsonld":
                 _export_jsonld(graph, out)

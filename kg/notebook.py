@@ -16,11 +16,14 @@ import html
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from kg import ids
+
+if TYPE_CHECKING:
+    from kg.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -85,7 +88,7 @@ def ensure_graph(out: str | Path | None = None, paths: list[Path] | None = None,
     return kg.open_graph(str(target)), summary
 
 
-def canned(graph: Any, name: str, /, **params: Any) -> Any:
+def canned(graph: GraphStore, name: str, /, **params: Any) -> Any:
     """Run the canned query ``name`` (ontology/queries/NAME.rq) with its parameters; a pandas DataFrame."""
     import pandas
 
@@ -109,7 +112,7 @@ def canned_table() -> Any:
     return pandas.DataFrame(rows, columns=["name", "title", "params", "description"])
 
 
-def entities_frame(graph: Any) -> Any:
+def entities_frame(graph: GraphStore) -> Any:
     """Every entity with label, type, mentions and issues mentioning it (from kg.graphview.read_entities)."""
     import pandas
 
@@ -130,7 +133,7 @@ def entities_frame(graph: Any) -> Any:
     return frame.sort_values(["mentions", "label"], ascending=[False, True], ignore_index=True)
 
 
-def issues_frame(graph: Any) -> Any:
+def issues_frame(graph: GraphStore) -> Any:
     """Every issue with series slug, series name, number, label and date (a pandas Timestamp or NaT)."""
     import pandas
 
@@ -152,7 +155,7 @@ def issues_frame(graph: Any) -> Any:
     return frame.sort_values(["date", "series", "number"], ignore_index=True)
 
 
-def mentions_frame(graph: Any) -> Any:
+def mentions_frame(graph: GraphStore) -> Any:
     """One row per (entity, issue): label, type, series, date and the number of mentions in that issue."""
     import pandas
 
@@ -203,7 +206,7 @@ def _short(iri: str | None) -> str:
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def ontology_graph(graph: Any) -> nx.MultiDiGraph:
+def ontology_graph(graph: GraphStore) -> nx.MultiDiGraph:
     """Classes as nodes, object properties as edges (domain -> range), from the ontology named graph.
 
     Each class node lists its datatype properties in ``attributes``; properties without a
@@ -319,7 +322,7 @@ SELECT ?kep ?label ?number ?title ?sig ?stage ?milestone WHERE {
 """
 
 
-def catalog_keps(graph: Any) -> Any:
+def catalog_keps(graph: GraphStore) -> Any:
     """KEP metadata the catalog graph holds (only after ``kg catalog import-keps``): one row per KEP and milestone.
 
     Columns: kep (IRI), label, number, title, sig, stage (the KEP's current stage), milestone_stage

@@ -357,3 +357,17 @@ def test_overview_reads_as_much_from_a_store_three_times_bigger(
     big = rows_read_by_overview(bigger, tmp_path / "big.html")
     mentions = int(in_memory(bigger).select("SELECT (COUNT(*) AS ?n) WHERE { ?m a cnkg:Mention }")[0]["n"])
     assert big < 1.3 * small and big < mentions / 10
+
+
+def test_graphview_reads_without_the_renderer() -> None:
+    """The reader sits below the pages: analytics, export and notebooks import kg.graphview without pulling in
+    kg.viz or its template engine."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kg.graphview, kg.analytics, kg.notebook; "
+        "print(sorted(m for m in ('kg.viz', 'jinja2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
