@@ -370,9 +370,9 @@ def bench_rdflib_queries(store_dir: Path, runs: int, timeout: float) -> tuple[fl
     import rdflib
     from pyoxigraph import RdfFormat
 
-    from kg.query import bind_values
-    from kg.rdf import PREFIXES
     from kg.store import GraphStore
+    from kg.terms import bind_values
+    from kg.vocab import PREFIXES
 
     with GraphStore.open(store_dir, read_only=True) as graph:
         data = graph.store.dump(format=RdfFormat.N_QUADS)

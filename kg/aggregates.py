@@ -25,14 +25,14 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolution, QuerySolutions, RdfFormat, serialize
 
 from kg import ids
-from kg.rdf import CNKG, PREFIXES, RDF, SCHEMA, XSD
 from kg.store import GraphStore
+from kg.vocab import CNKG, RDF, SCHEMA, XSD
 
 _STATS = f"<{ids.GRAPH_STATS}>"
 _BUILD = f"<{ids.GRAPH_BUILD}>"
 
 
-def refresh(store: GraphStore, stamp: str) -> None:
+def refresh(graph: GraphStore, stamp: str) -> None:
     """Sum every tally of every issue graph again and replace the stats graph with the totals, writing
     ``stamp`` into the bookkeeping graph: one transaction.
 
@@ -40,7 +40,7 @@ def refresh(store: GraphStore, stamp: str) -> None:
     slower once it has written), then written with the stamp in one update; the builder is the only
     writer, so nothing changes in between."""
     stats = NamedNode(ids.GRAPH_STATS)
-    fresh = [*_mention_totals(store), *_co_mention_totals(store)]
+    fresh = [*_mention_totals(graph), *_co_mention_totals(graph)]
     build = NamedNode(ids.GRAPH_BUILD)
     operations = [
         f"DROP SILENT GRAPH {stats}",
@@ -48,13 +48,12 @@ def refresh(store: GraphStore, stamp: str) -> None:
         f"DELETE WHERE {{ GRAPH {build} {{ {stats} {CNKG.statsStamp} ?stamp }} }}",
         f"INSERT DATA {{ GRAPH {build} {{ {stats} {CNKG.statsStamp} {Literal(stamp)} }} }}",
     ]
-    store.store.update(" ;\n".join(op for op in operations if op))
+    graph.update(" ;\n".join(op for op in operations if op))
 
 
-def current_stamp(store: GraphStore) -> str | None:
+def current_stamp(graph: GraphStore) -> str | None:
     """The stamp of the last :func:`refresh`, None when the stats graph was never computed."""
-    quads = store.store.quads_for_pattern(NamedNode(ids.GRAPH_STATS), CNKG.statsStamp, None, NamedNode(ids.GRAPH_BUILD))
-    quad = next(iter(quads), None)
+    quad = next(graph.quads(NamedNode(ids.GRAPH_STATS), CNKG.statsStamp, None, ids.GRAPH_BUILD), None)
     return None if quad is None else quad.object.value
 
 
@@ -62,8 +61,9 @@ def _triples(quads: Iterable[Quad]) -> str:
     return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
-def _select(store: GraphStore, sparql: str) -> Iterator[QuerySolution]:
-    result = store.store.query(sparql, prefixes=PREFIXES)
+def _select(graph: GraphStore, sparql: str) -> Iterator[QuerySolution]:
+    """The solutions of a SELECT as RDF terms (the totals are written back as terms)."""
+    result = graph.query(sparql)
     assert isinstance(result, QuerySolutions)
     return iter(result)
 
@@ -91,7 +91,7 @@ def total_quads(iris: Sequence[NamedNode], newsletter: NamedNode | None, count: 
     ]
 
 
-def _mention_totals(store: GraphStore) -> Iterator[Quad]:
+def _mention_totals(graph: GraphStore) -> Iterator[Quad]:
     """The MentionTotal quads of every entity, summed from the tallies.
 
     Hash joins of three sub-selects (the tallies, their counts, every issue graph's newsletter) rather
@@ -105,12 +105,12 @@ WHERE {
   { SELECT ?graph ?newsletter WHERE { GRAPH ?graph { ?issue schema:isPartOf ?newsletter } } }
 }
 GROUP BY ?entity ?newsletter"""
-    for row in _select(store, sparql):
+    for row in _select(graph, sparql):
         counts = int(row["mentions"].value), int(row["issues"].value)
         yield from total_quads([row["entity"]], row["newsletter"], *counts)
 
 
-def _co_mention_totals(store: GraphStore) -> Iterator[Quad]:
+def _co_mention_totals(graph: GraphStore) -> Iterator[Quad]:
     """The CoMentionTotal quads of every project pair, summed from the tallies."""
     stats = NamedNode(ids.GRAPH_STATS)  # holds CoMentionTotals, with sentenceCount and tallyOf too
     tallies = f"""GRAPH ?graph {{ ?tally cnkg:sentenceCount ?count ; cnkg:tallyOf ?first , ?second }}
@@ -121,7 +121,7 @@ WHERE {{
   {tallies}
 }}
 GROUP BY ?first ?second"""
-    for row in _select(store, sparql):
+    for row in _select(graph, sparql):
         yield from total_quads(
             [row["first"], row["second"]], None, int(row["sentences"].value), int(row["issues"].value)
         )
@@ -154,19 +154,18 @@ class Totals:
             ([NamedNode(a), NamedNode(b)], None, change) for (a, b), change in self.pairs.items()
         ]
 
-    def apply(self, store: Any, stamp: str) -> None:
+    def apply(self, graph: GraphStore, stamp: str) -> None:
         """Add these changes to the stats graph's totals and set the stamp, in one transaction.
 
         Reads only the totals of the keys that changed (index lookups by their IRIs): adding one
         issue to 10,000 touches ~100 keys, whereas summing their tallies again reads ~100,000."""
-        stats_node = NamedNode(ids.GRAPH_STATS)
         old: list[Quad] = []
         new: list[Quad] = []
         for iris, newsletter, (count_change, issue_change) in self._rows():
             if count_change == 0 and issue_change == 0:
                 continue
             node = total_quads(iris, newsletter, 0, 0)[0].subject
-            current = list(store.store.quads_for_pattern(node, None, None, stats_node))
+            current = list(graph.quads(node, None, None, ids.GRAPH_STATS))
             values = {q.predicate.value: int(q.object.value) for q in current if isinstance(q.object, Literal)}
             counted = (CNKG.mentionCount if newsletter is not None else CNKG.sentenceCount).value
             count = values.get(counted, 0) + count_change
@@ -180,23 +179,22 @@ class Totals:
                 parts.append(f"{verb} {{ GRAPH {_STATS} {{\n{_triples(quads)}}} }}")
         parts.append(f"DELETE WHERE {{ GRAPH {_BUILD} {{ {_STATS} cnkg:statsStamp ?stamp }} }}")
         parts.append(f"INSERT DATA {{ GRAPH {_BUILD} {{ {_STATS} cnkg:statsStamp {Literal(stamp)} }} }}")
-        store.store.update(" ;\n".join(parts), prefixes=PREFIXES)
+        graph.update(" ;\n".join(parts))
 
-    def write(self, store: Any, stamp: str) -> None:
+    def write(self, graph: GraphStore, stamp: str) -> None:
         """Replace the stats graph with these totals and set the stamp.  Two steps: the stamp goes
         first, so a crash in between leaves stats that the next build knows to be stale."""
-        store.store.update(
-            f"DROP SILENT GRAPH {_STATS} ;\nDELETE WHERE {{ GRAPH {_BUILD} {{ {_STATS} cnkg:statsStamp ?stamp }} }}",
-            prefixes=PREFIXES,
+        graph.update(
+            f"DROP SILENT GRAPH {_STATS} ;\nDELETE WHERE {{ GRAPH {_BUILD} {{ {_STATS} cnkg:statsStamp ?stamp }} }}"
         )
         quads = [
             q
             for iris, newsletter, (count, issues) in self._rows()
             for q in total_quads(iris, newsletter, count, issues)
         ]
-        store.store.bulk_load(serialize(quads, format=RdfFormat.N_QUADS), RdfFormat.N_QUADS)
+        graph.load(serialize(quads, format=RdfFormat.N_QUADS), bulk=True)
         stamp_line = f"{_STATS} {CNKG.statsStamp} {Literal(stamp)} {_BUILD} .\n"
-        store.store.load(stamp_line.encode("utf-8"), RdfFormat.N_QUADS)
+        graph.load(stamp_line.encode("utf-8"))
 
 
 def tallies_of(quads: Iterable[Any]) -> list[tuple[tuple[str, ...], int]]:
@@ -211,13 +209,12 @@ def tallies_of(quads: Iterable[Any]) -> list[tuple[tuple[str, ...], int]]:
     return [(tuple(iris), counts[node]) for node, iris in counted.items() if node in counts]
 
 
-def stored_tallies(store: GraphStore, graph: str) -> tuple[str, list[tuple[tuple[str, ...], int]]]:
+def stored_tallies(graph: GraphStore, issue_graph: str) -> tuple[str, list[tuple[tuple[str, ...], int]]]:
     """The newsletter and tallies of an issue graph as stored (before it is replaced or removed)."""
-    node = NamedNode(graph)
     quads = [
         q
         for predicate in (CNKG.tallyOf, CNKG.mentionCount, CNKG.sentenceCount)
-        for q in store.store.quads_for_pattern(None, predicate, None, node)
+        for q in graph.quads(None, predicate, None, issue_graph)
     ]
-    part_of = next(iter(store.store.quads_for_pattern(None, SCHEMA.isPartOf, None, node)), None)
+    part_of = next(graph.quads(None, SCHEMA.isPartOf, None, issue_graph), None)
     return ("" if part_of is None else part_of.object.value), tallies_of(quads)

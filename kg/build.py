@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import RdfFormat, serialize
 
 from kg import __version__, aggregates, ids
 from kg.errors import InputError, KgError
+from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static, trig_chunk
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
@@ -43,15 +44,59 @@ class Processed:
 
     path: str
     content_hash: str
-    graph: str = ""
+    write: GraphWrite | None = None  # what the writer stores (None when the issue failed)
     issue_id: str = ""
-    nquads: str = ""
     graph_quads: int = 0  # quads in the issue's own graph
-    trig_chunk: str = ""  # the issue graph's block of graph.trig, made here rather than by the one writer
-    shared_from: int = -1  # offset in nquads where the shared facts (entities graph) begin
     newsletter: str = ""
     tallies: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # see kg.aggregates.Totals
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source file as this build finds it on disk: its path (the bookkeeping key), the content hash it
+    would be stored under, and the series it is given (``--series``, remembered)."""
+
+    path: str
+    content_hash: str | None  # None: the file is there but could not be read
+    series: str | None = None
+
+
+@dataclass
+class Plan:
+    """What a build does to the store: the sources to (re)extract, how many are unchanged, and the
+    stored sources whose files are gone."""
+
+    todo: list[Source] = field(default_factory=list)
+    unchanged: int = 0
+    gone: list[SourceRecord] = field(default_factory=list)
+
+
+def plan(files: Sequence[Source], records: dict[str, SourceRecord], roots: Sequence[Path]) -> Plan:
+    """Decide the build from what is on disk and what the store records; no I/O.
+
+    ``files`` are the readable sources found under the build's roots, then the stored sources outside
+    them whose files still exist (an issue an earlier extractor built is brought up to date too: the
+    store holds one extractor's output, never a mix).  A source is extracted when the store has no
+    record of it or one with another content hash.  A stored source under one of ``roots`` (resolved)
+    that is not among ``files`` is gone: its graph goes too."""
+    result = Plan()
+    present: set[str] = set()
+    for source in files:
+        present.add(source.path)
+        if source.content_hash is None:
+            continue
+        record = records.get(source.path)
+        if record is not None and record.content_hash == source.content_hash:
+            result.unchanged += 1
+        else:
+            result.todo.append(source)
+    result.gone = [
+        record
+        for path, record in records.items()
+        if not is_static(path) and path not in present and any(Path(path).is_relative_to(root) for root in roots)
+    ]
+    return result
 
 
 @dataclass
@@ -82,7 +127,7 @@ def file_hash(raw: bytes, fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
 
 
-PIPELINE_CODE = ("ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py")
+PIPELINE_CODE = ("ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py")
 
 
 def extractor_fingerprint(catalog: Any) -> str:
@@ -119,7 +164,6 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
     from kg.extract import extract
     from kg.ingest import read_issue
     from kg.rdf import extraction_quads
-    from kg.store import trig_chunk
 
     try:
         issue = read_issue(path, series=series, companions=True)
@@ -130,15 +174,13 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
         shared = [q for q in quads if q.graph_name.value != graph]
         own_nquads = serialize(own, format=RdfFormat.N_QUADS).decode("utf-8")
         nquads = own_nquads + serialize(shared, format=RdfFormat.N_QUADS).decode("utf-8")
+        write = GraphWrite(path, graph, content_hash, nquads, trig_chunk(own), shared_from=len(own_nquads))
         return Processed(
             path,
             content_hash,
-            graph=graph,
+            write,
             issue_id=extraction.issue_id,
-            nquads=nquads,
             graph_quads=len(own),
-            trig_chunk=trig_chunk(own),
-            shared_from=len(own_nquads),
             newsletter=ids.newsletter_iri(issue.series),
             tallies=aggregates.tallies_of(own),
         )
@@ -213,9 +255,7 @@ def build(
     ``series`` names the series of the issues under ``paths`` (for newsletters the generic reader
     reads); it is remembered in ``out/series.json`` so that later builds keep it."""
     from kg.catalog import load_catalog
-    from kg.ingest import discover, source_files
-    from kg.rdf import catalog_quads, ontology_quads
-    from kg.store import GraphStore, GraphWrite
+    from kg.ingest import discover
 
     started = time.perf_counter()
     say = report or (lambda line: print(line, file=sys.stderr))
@@ -234,147 +274,172 @@ def build(
 
     catalog = load_catalog()
     fingerprint = extractor_fingerprint(catalog)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    graph_store = GraphStore.open(out_dir, create=True)
+    build_dir = Path(out)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    graph = GraphStore.open(build_dir, create=True)
     try:
-        static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
-        # A new extractor (code, catalog or patterns) re-extracts every stored issue: the shared facts
-        # are rebuilt from scratch with them, so none of the old extractor's survives.
-        static_changed = graph_store.replace_static_graph(
-            ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash, clear=[ids.GRAPH_ENTITIES]
-        )
-        ontology = ontology_quads()
-        static_changed |= graph_store.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
-
-        graph_store.drop_orphan_graphs()
-        records = graph_store.sources()
-        claimed = {r.graph: p for p, r in records.items() if not p.startswith("static:")}
+        static_changed = _store_static_graphs(graph, catalog, fingerprint)
+        graph.drop_orphan_graphs()
+        records = graph.sources()
+        claimed = {r.graph: p for p, r in records.items() if not is_static(p)}
         claimed_before = bool(claimed)
         # The stats graph sums every issue's tallies.  Unless its stamp matches the store (a new extractor,
         # a build cut off before its stats were written), every tally is summed again after the writes.
-        stats_current = aggregates.current_stamp(graph_store) == _records_digest(records) and not static_changed
+        stats_current = aggregates.current_stamp(graph) == _records_digest(records) and not static_changed
         # Into an empty store the totals are summed here from what the workers report; into a store whose
         # stats are current, the changes are: the new versions' tallies minus the replaced ones'.
         totals = aggregates.Totals() if not claimed_before or stats_current else None
-        todo: list[tuple[str, str, str | None]] = []
-        seen: set[str] = set()
-        given_series = _load_series(out_dir)
+        given_series = _load_series(build_dir)
         if series:
             given_series.update({str(f.resolve()): series for f in files})
-            _save_series(out_dir, given_series)
-        for file in files:
-            key = str(file.resolve())
-            if key in seen:
-                continue
-            seen.add(key)
-            try:
-                raw = _source_bytes(source_files(file))
-            except OSError as err:
-                summary.errors.append(f"{file}: cannot read: {err.strerror}")
-                say(summary.errors[-1])
-                continue
-            content_hash = file_hash(raw, fingerprint + given_series.get(key, ""))
-            record = records.get(key)
-            if record is not None and record.content_hash == content_hash:
-                summary.skipped += 1
-            else:
-                todo.append((key, content_hash, given_series.get(key)))
-        # Stored issues outside PATHS that an earlier extractor built are brought up to date too: the
-        # store holds one extractor's output, never a mix.
-        for key, record in sorted(records.items()):
-            if key.startswith("static:") or key in seen or not Path(key).is_file():
-                continue
-            content_hash = file_hash(_source_bytes(source_files(Path(key))), fingerprint + given_series.get(key, ""))
-            if record.content_hash != content_hash:
-                todo.append((key, content_hash, given_series.get(key)))
-
-        # Sources under the given roots whose files are gone: their graphs go too.
-        resolved_roots = [r.resolve() for r in roots if r.exists()]
-        gone = [
-            r
-            for p, r in records.items()
-            if not p.startswith("static:")
-            and not Path(p).exists()
-            and any(Path(p).is_relative_to(root) for root in resolved_roots)
-        ]
-        if gone:
+            _save_series(build_dir, given_series)
+        found = _find_sources(files, records, fingerprint, given_series, summary, say)
+        work = plan(found, records, [r.resolve() for r in roots if r.exists()])
+        summary.skipped = work.unchanged
+        if work.gone:
             if totals is not None:
-                for record in gone:
-                    totals.add_issue(*aggregates.stored_tallies(graph_store, record.graph), sign=-1)
-            graph_store.remove_sources(gone)
-            summary.removed = [r.path for r in gone]
-            for record in gone:
+                for record in work.gone:
+                    totals.add_issue(*aggregates.stored_tallies(graph, record.graph), sign=-1)
+            graph.remove_sources(work.gone)
+            summary.removed = [r.path for r in work.gone]
+            for record in work.gone:
                 claimed.pop(record.graph, None)
-
-        advance, stop = _progress(len(todo), progress)
-        batch: list[GraphWrite] = []
-        batch_bytes = 0
-        written_sizes: dict[str, int] = {}
-        try:
-            for result in _results(todo, catalog, workers):
-                advance(Path(result.path).name)
-                if result.error is not None:
-                    summary.errors.append(result.error)
-                    say(result.error)
-                    continue
-                owner = claimed.get(result.graph)
-                if owner is not None and owner != result.path and Path(owner).exists():
-                    summary.errors.append(f"{result.path}: same issue as {owner} ({result.issue_id}); not stored")
-                    say(summary.errors[-1])
-                    continue
-                claimed[result.graph] = result.path
-                batch.append(
-                    GraphWrite(
-                        result.path,
-                        result.graph,
-                        result.content_hash,
-                        result.nquads,
-                        result.trig_chunk,
-                        result.shared_from,
-                    )
-                )
-                batch_bytes += len(result.nquads)
-                summary.built.append(result.path)
-                written_sizes[result.graph] = result.graph_quads
-                if totals is not None:
-                    totals.add_issue(result.newsletter, result.tallies)
-                if len(batch) >= BATCH_ISSUES or batch_bytes >= BATCH_BYTES:
-                    _write_batch(graph_store, batch, out_dir / EXPORTS_CACHE, totals)
-                    batch, batch_bytes = [], 0
-            _write_batch(graph_store, batch, out_dir / EXPORTS_CACHE, totals)
-        finally:
-            stop()
-
-        sources = graph_store.sources()
-        if totals is not None and not claimed_before:
-            totals.write(graph_store, _records_digest(sources))
-        elif totals is not None:
-            if summary.built or summary.removed:
-                totals.apply(graph_store, _records_digest(sources))
-        else:
-            aggregates.refresh(graph_store, _records_digest(sources))
-        summary.exports_written = _write_exports(graph_store, out_dir, write_html, sources)
-        summary.issues_in_store = sum(1 for p in sources if not p.startswith("static:"))
+        written_sizes = _extract_and_store(
+            graph, work.todo, catalog, workers, progress, build_dir, claimed, totals, summary, say
+        )
+        sources = graph.sources()
+        _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
+        summary.exports_written = write_exports(graph, build_dir, write_html, sources)
+        summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         changed = bool(static_changed or summary.built or summary.removed)
-        summary.triples = _triple_count(graph_store, out_dir, written_sizes if changed else None)
+        summary.triples = _triple_count(graph, build_dir, written_sizes if changed else None)
     finally:
-        graph_store.close()
+        graph.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, totals: aggregates.Totals | None) -> None:
+def _store_static_graphs(graph: GraphStore, catalog: Any, fingerprint: str) -> bool:
+    """Replace the catalog and ontology graphs when their sources changed; True when either was rewritten."""
+    from kg.rdf import catalog_quads, ontology_quads
+
+    static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
+    # A new extractor (code, catalog or patterns) re-extracts every stored issue: the shared facts
+    # are rebuilt from scratch with them, so none of the old extractor's survives.
+    changed = graph.replace_static_graph(
+        ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash, clear=[ids.GRAPH_ENTITIES]
+    )
+    ontology = ontology_quads()
+    changed |= graph.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
+    return changed
+
+
+def _find_sources(
+    files: Sequence[Path],
+    records: dict[str, SourceRecord],
+    fingerprint: str,
+    given_series: dict[str, str],
+    summary: BuildSummary,
+    say: Callable[[str], None],
+) -> list[Source]:
+    """The sources under the build's roots that can be read (with their content hashes), then the stored
+    ones outside them whose files still exist (see :func:`plan`)."""
+    from kg.ingest import source_files
+
+    found: list[Source] = []
+    seen: set[str] = set()
+    for file in files:
+        key = str(file.resolve())
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            raw = _source_bytes(source_files(file))
+        except OSError as err:
+            summary.errors.append(f"{file}: cannot read: {err.strerror}")
+            say(summary.errors[-1])
+            found.append(Source(key, None))  # present, so not gone, but left as it is
+            continue
+        found.append(Source(key, file_hash(raw, fingerprint + given_series.get(key, "")), given_series.get(key)))
+    for key in sorted(records):
+        if is_static(key) or key in seen or not Path(key).is_file():
+            continue
+        raw = _source_bytes(source_files(Path(key)))
+        found.append(Source(key, file_hash(raw, fingerprint + given_series.get(key, "")), given_series.get(key)))
+    return found
+
+
+def _extract_and_store(
+    graph: GraphStore,
+    todo: Sequence[Source],
+    catalog: Any,
+    workers: int,
+    progress: bool,
+    build_dir: Path,
+    claimed: dict[str, str],
+    totals: aggregates.Totals | None,
+    summary: BuildSummary,
+    say: Callable[[str], None],
+) -> dict[str, int]:
+    """Extract ``todo`` (in worker processes) and store the results in batches; the quads per issue graph written."""
+    advance, stop = _progress(len(todo), progress)
+    batch: list[GraphWrite] = []
+    batch_bytes = 0
+    written_sizes: dict[str, int] = {}
+    try:
+        for result in _results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers):
+            advance(Path(result.path).name)
+            if result.error is not None or result.write is None:
+                summary.errors.append(result.error or f"{result.path}: nothing extracted")
+                say(summary.errors[-1])
+                continue
+            write = result.write
+            owner = claimed.get(write.graph)
+            if owner is not None and owner != result.path and Path(owner).exists():
+                summary.errors.append(f"{result.path}: same issue as {owner} ({result.issue_id}); not stored")
+                say(summary.errors[-1])
+                continue
+            claimed[write.graph] = result.path
+            batch.append(write)
+            batch_bytes += len(write.nquads)
+            summary.built.append(result.path)
+            written_sizes[write.graph] = result.graph_quads
+            if totals is not None:
+                totals.add_issue(result.newsletter, result.tallies)
+            if len(batch) >= BATCH_ISSUES or batch_bytes >= BATCH_BYTES:
+                _write_batch(graph, batch, build_dir / EXPORTS_CACHE, totals)
+                batch, batch_bytes = [], 0
+        _write_batch(graph, batch, build_dir / EXPORTS_CACHE, totals)
+    finally:
+        stop()
+    return written_sizes
+
+
+def _update_stats(
+    graph: GraphStore, totals: aggregates.Totals | None, claimed_before: bool, changed: bool, stamp: str
+) -> None:
+    """Bring the stats graph up to date: written from the totals into an empty store, the changes applied
+    to current stats, or every tally summed again."""
+    if totals is not None and not claimed_before:
+        totals.write(graph, stamp)
+    elif totals is not None:
+        if changed:
+            totals.apply(graph, stamp)
+    else:
+        aggregates.refresh(graph, stamp)
+
+
+def _write_batch(
+    graph: GraphStore, batch: Sequence[GraphWrite], chunk_cache: Path, totals: aggregates.Totals | None
+) -> None:
     """Store a batch of issue graphs, then cache their graph.trig chunks for the export.
 
     With ``totals``, subtracts the tallies of the versions the batch replaces."""
-    from kg.store import chunk_file_name
-
     if totals is not None:
         for write in batch:
-            if graph_store.store.contains_named_graph(NamedNode(write.graph)):
-                totals.add_issue(*aggregates.stored_tallies(graph_store, write.graph), sign=-1)
-    graph_store.write_graphs(batch)
+            if graph.has_graph(write.graph):
+                totals.add_issue(*aggregates.stored_tallies(graph, write.graph), sign=-1)
+    graph.write_graphs(batch)
     chunk_cache.mkdir(parents=True, exist_ok=True)
     for write in batch:
         if write.trig_chunk:
@@ -385,7 +450,7 @@ def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, tota
 
 def _records_digest(records: dict[str, Any]) -> str:
     """Which versions of which issues the store holds, as the stats graph's stamp."""
-    items = sorted((path, r.content_hash) for path, r in records.items() if not path.startswith("static:"))
+    items = sorted((path, r.content_hash) for path, r in records.items() if not is_static(path))
     return hashlib.sha256(repr(items).encode()).hexdigest()
 
 
@@ -396,50 +461,49 @@ def _quads_hash(quads: Sequence[Any]) -> str:
     return digest.hexdigest()
 
 
-def _triple_count(graph_store: Any, out_dir: Path, written: dict[str, int] | None) -> int:
+def _triple_count(graph: GraphStore, build_dir: Path, written: dict[str, int] | None) -> int:
     """The store's size, from per-graph sizes cached in ``.graph-sizes.json``.
 
     The sizes of the issue graphs this build wrote come from the workers (``written``; None when
     nothing changed); only the shared graphs and uncached graphs are counted again: counting a
     10,000-issue store takes seconds, one graph milliseconds.
     """
-    cache = out_dir / GRAPH_SIZES
+    cache = build_dir / GRAPH_SIZES
     try:
         sizes: dict[str, int] = json.loads(cache.read_text())
     except (OSError, ValueError):
         sizes = {}
-    graphs = graph_store.named_graphs()
+    graphs = graph.named_graphs()
     if written is None and sizes and set(sizes) == set(graphs):
         return sum(sizes.values())
     sizes.update(written or {})
     sizes = {
-        graph: sizes[graph] if graph in sizes and graph.startswith(ids.GRAPH_ISSUE_PREFIX) else graph_store.count(graph)
-        for graph in graphs
+        name: sizes[name] if name in sizes and name.startswith(ids.GRAPH_ISSUE_PREFIX) else graph.count(name)
+        for name in graphs
     }
     cache.write_text(json.dumps(sizes, sort_keys=True))
     return sum(sizes.values())
 
 
-def _write_exports(graph_store: Any, out_dir: Path, write_html: bool, sources: dict[str, Any]) -> bool:
-    """Write graph.trig (and graph.html) when the store's content changed since they were written."""
-    from kg.store import EXPORTS_STAMP
-
+def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources: dict[str, SourceRecord]) -> bool:
+    """The export step: write graph.trig (and graph.html) when the store's content changed since they
+    were written (``sources``: the store's bookkeeping records, which say what it holds)."""
     records = sorted((r.path, r.content_hash) for r in sources.values())
     version = hashlib.sha256(repr((records, write_html)).encode()).hexdigest()
-    stamp = out_dir / EXPORTS_STAMP
-    trig = out_dir / "graph.trig"
-    html = out_dir / "graph.html"
+    stamp = build_dir / EXPORTS_STAMP
+    trig = build_dir / "graph.trig"
+    html = build_dir / "graph.html"
     if stamp.exists() and stamp.read_text() == version and trig.exists() and (html.exists() or not write_html):
         return False
     stamp.unlink(missing_ok=True)  # stale until both files are rewritten
-    graph_store.export_trig_cached(trig, out_dir / EXPORTS_CACHE)
+    graph.export_trig_cached(trig, build_dir / EXPORTS_CACHE)
     if write_html:
         try:
             from kg.viz import overview
         except ImportError:
             overview = None
         if overview is not None:
-            overview(graph_store, html)
+            overview(graph, html)
     stamp.write_text(version)
     return True
 
@@ -449,8 +513,8 @@ def _source_bytes(paths: Sequence[Path]) -> bytes:
     return b"".join((p.name.encode() + b"\0" if i else b"") + p.read_bytes() for i, p in enumerate(paths))
 
 
-def _load_series(out_dir: Path) -> dict[str, str]:
-    path = out_dir / "series.json"
+def _load_series(build_dir: Path) -> dict[str, str]:
+    path = build_dir / "series.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -458,8 +522,8 @@ def _load_series(out_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _save_series(out_dir: Path, given: dict[str, str]) -> None:
-    path = out_dir / "series.json"
+def _save_series(build_dir: Path, given: dict[str, str]) -> None:
+    path = build_dir / "series.json"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(given, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     tmp.replace(path)

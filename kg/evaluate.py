@@ -38,7 +38,6 @@ that FORMAT.md leaves open (each one is marked "Choice:" below):
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,25 +46,9 @@ import yaml
 
 from kg.errors import InputError
 from kg.model import ENTITY_TYPES, PREDICATES
+from kg.text import norm
 
 ISSUE = "ISSUE"  # the gold token for the issue itself
-
-_STRIP = frozenset("《》“”\"'")
-_REMOVE = frozenset("-_·")
-
-
-def norm(s: str) -> str:
-    """FORMAT.md's ``norm``: the key under which names are compared."""
-    t = unicodedata.normalize("NFKC", s).casefold()
-    out: list[str] = []
-    for i, ch in enumerate(t):
-        if ch in _STRIP or ch in _REMOVE or ch.isspace():
-            continue
-        # The v-rule looks at neighbours in t, before anything was removed.
-        if ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()):
-            continue
-        out.append(ch)
-    return "".join(out)
 
 
 def _keys(names: Iterable[str]) -> frozenset[str]:

@@ -29,9 +29,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
+from kg.terms import to_python
+from kg.vocab import XSD, name_key
+
+if TYPE_CHECKING:
+    from kg.store import GraphStore
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<spec>[^)]*)\)\s*:\s*(?P<doc>.*)$")
@@ -97,8 +102,6 @@ def bind_params(query: CannedQuery, given: dict[str, str]) -> dict[str, Any]:
     """Check and type the parameters of a canned query (strings from the command line)."""
     from pyoxigraph import Literal, NamedNode
 
-    from kg.rdf import XSD
-
     known = {p.name: p for p in query.params}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -130,8 +133,6 @@ def bind_params(query: CannedQuery, given: dict[str, str]) -> dict[str, Any]:
             )
         elif param.type == "name":
             # Entity names match the store's cnkg:nameKey (an index lookup, not a scan of every label).
-            from kg.rdf import name_key
-
             bound[param.name] = Literal(name_key(value))
         else:
             bound[param.name] = Literal(value)
@@ -185,51 +186,18 @@ def _plain(value: str) -> Any:
     return Literal(value)
 
 
-_WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-def bind_values(sparql: str, params: dict[str, Any]) -> str:
-    """The query with a VALUES block binding ``params`` (RDF terms) at the start of each WHERE group."""
-    if not params:
-        return sparql
-    from pyoxigraph import Literal
-
-    names = sorted(params)
-    terms = [params[n] if not isinstance(params[n], str) else Literal(params[n]) for n in names]
-    block = " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(str(t) for t in terms) + ") } "
-    # Skip the header comments so a '{' in a comment is never taken for the group.
-    body_start = 0
-    for line in sparql.splitlines(keepends=True):
-        if line.lstrip().startswith("#") or not line.strip():
-            body_start += len(line)
-        else:
-            break
-    positions = [m.end() for m in _WHERE_GROUP.finditer(sparql, body_start)]
-    if not positions:
-        start = sparql.find("{", body_start) + 1
-        if start <= 0:
-            raise KgError("cannot bind parameters: the query has no group pattern")
-        positions = [start]
-    # The same one-row VALUES in every WHERE group: sub-selects see the parameters too.
-    for position in reversed(positions):
-        sparql = sparql[:position] + block + sparql[position:]
-    return sparql
-
-
-def run(store: Any, sparql: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:
+def run(graph: GraphStore, sparql: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:
     """Columns and rows of a SELECT (ASK gives one boolean row; CONSTRUCT gives s/p/o rows)."""
     from pyoxigraph import QueryBoolean, QuerySolutions
 
-    from kg.store import _term_to_python
-
-    result = store.query(sparql, params)
+    result = graph.query(sparql, params)
     if isinstance(result, QuerySolutions):
         columns = [v.value for v in result.variables]
-        return columns, [[_term_to_python(row[c]) for c in columns] for row in result]
+        return columns, [[to_python(row[c]) for c in columns] for row in result]
     if isinstance(result, QueryBoolean):
         return ["result"], [[bool(result)]]
     return ["subject", "predicate", "object"], [
-        [_term_to_python(t.subject), _term_to_python(t.predicate), _term_to_python(t.object)] for t in result
+        [to_python(t.subject), to_python(t.predicate), to_python(t.object)] for t in result
     ]
 
 

@@ -19,8 +19,6 @@ Each issue graph also carries its counts (tallies) that :mod:`kg.aggregates` sum
 from __future__ import annotations
 
 import bisect
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -28,68 +26,17 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import ids
 from kg.model import Extraction, Issue, Section, Span
+from kg.text import SentenceIndex, has_cjk
+from kg.vocab import CNKG, DCTERMS, DOAP, FOAF, NIF, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from kg.vocab import name_key as name_key  # re-export for kg.viz until the lead switches it
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cnkg.ttl"
 
-
-class _Namespace:
-    """``NS.term`` / ``NS["term"]`` -> NamedNode, made once per term (this is on the per-mention hot path)."""
-
-    def __init__(self, base: str) -> None:
-        self._base = base
-        self._terms: dict[str, NamedNode] = {}
-
-    def __getattr__(self, name: str) -> NamedNode:
-        return self[name]
-
-    def __getitem__(self, name: str) -> NamedNode:
-        term = self._terms.get(name)
-        if term is None:
-            term = self._terms[name] = NamedNode(self._base + name)
-        return term
-
-
-CNKG = _Namespace(ids.ONTOLOGY)
-RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
-XSD = _Namespace("http://www.w3.org/2001/XMLSchema#")
-SKOS = _Namespace("http://www.w3.org/2004/02/skos/core#")
-SCHEMA = _Namespace("https://schema.org/")
-DCTERMS = _Namespace("http://purl.org/dc/terms/")
-DOAP = _Namespace("http://usefulinc.com/ns/doap#")
-FOAF = _Namespace("http://xmlns.com/foaf/0.1/")
-PROV = _Namespace("http://www.w3.org/ns/prov#")
-NIF = _Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-
-PREFIXES = {
-    "cnkg": ids.ONTOLOGY,
-    "id": ids.ID,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "doap": "http://usefulinc.com/ns/doap#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
 
 _INT = XSD.integer
 _BOOL = XSD.boolean
 _DATE = XSD.date
 _URI = XSD.anyURI
-
-
-def has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-
-
-def name_key(name: str) -> str:
-    """The case- and width-insensitive key under which an entity's names are looked up (cnkg:nameKey)."""
-    return unicodedata.normalize("NFKC", name).casefold().strip()
 
 
 def label_literal(text: str) -> Literal:
@@ -160,7 +107,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
     rdf_type, c_mention, c_evidence = RDF.type, CNKG.Mention, CNKG.Evidence
     refers_to, in_issue, in_section = CNKG.refersTo, CNKG.inIssue, CNKG.inSection
     begin, end_, anchor_of, nif_sentence = NIF.beginIndex, NIF.endIndex, NIF.anchorOf, NIF.sentence
-    sentences = _SentenceIndex(issue.text)
+    sentences = SentenceIndex(issue.text)
     sections = _SectionIndex(issue)
 
     evidence_nodes: dict[tuple[int, int], NamedNode] = {}
@@ -203,7 +150,8 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             section = sections.at(mention.start)
             if section is not None:
                 add(Quad(m_node, in_section, section_nodes[id(section)], graph))
-            sentence = sentences.around(mention.start, mention.end)
+            sentence_start, sentence_end = sentences.around(mention.start, mention.end)
+            sentence = Span(sentence_start, sentence_end, issue.text[sentence_start:sentence_end])
             add(Quad(m_node, nif_sentence, evidence(sentence), graph))
             mention_spans.setdefault(entity.id, set()).add((mention.start, mention.end))
             if entity.type == "Project":
@@ -294,33 +242,6 @@ def _entity_props(node: NamedNode, props: dict[str, object], graph: NamedNode) -
                 yield Quad(node, predicate, Literal(str(item), datatype=_URI), graph)
             else:
                 yield Quad(node, predicate, label_literal(str(item)), graph)
-
-
-_SENTENCE_END = re.compile(r"[\n。！？!?]")
-
-
-class _SentenceIndex:
-    """The sentence (or list item line) around a span — the evidence a mention sits in — with the
-    sentence boundaries of the text found once, so each lookup is a bisect."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-
-    def around(self, start: int, end: int) -> Span:
-        """The sentence containing [start, end), with its closing punctuation, trimmed of whitespace."""
-        text, ends = self.text, self.ends
-        i = bisect.bisect_left(ends, start) - 1  # last delimiter before start
-        left = ends[i] + 1 if i >= 0 else 0
-        j = bisect.bisect_left(ends, end)  # first delimiter at or after end
-        right = ends[j] if j < len(ends) else len(text)
-        if right < len(text) and text[right] != "\n":
-            right += 1  # keep the sentence's closing punctuation
-        while left < right and text[left].isspace():
-            left += 1
-        while right > left and text[right - 1].isspace():
-            right -= 1
-        return Span(left, right, text[left:right])
 
 
 class _SectionIndex:

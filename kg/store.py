@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import (
-    BlankNode,
     DefaultGraph,
     Literal,
     NamedNode,
@@ -39,7 +38,8 @@ from pyoxigraph import (
 
 from kg import ids
 from kg.errors import KgError
-from kg.rdf import CNKG, PREFIXES, RDF, SCHEMA, XSD
+from kg.terms import bind_values, from_python, to_python
+from kg.vocab import CNKG, PREFIXES, RDF, SCHEMA
 
 if TYPE_CHECKING:
     import pandas
@@ -88,70 +88,58 @@ def chunk_file_name(graph: str, content_hash: str) -> str:
     return hashlib.sha256(f"{graph} {content_hash}".encode()).hexdigest()[:32] + ".trig"
 
 
-def _term_to_python(term: Any) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        datatype = term.datatype.value
-        value = term.value
-        if datatype == XSD.integer.value:
-            return int(value)
-        if datatype in (XSD.decimal.value, XSD.double.value, XSD.float.value):
-            return float(value)
-        if datatype == XSD.boolean.value:
-            return value == "true"
-        return value
-    if isinstance(term, (NamedNode, BlankNode)):
-        return term.value
-    return str(term)
+STATIC_PREFIX = "static:"  # bookkeeping key prefix of the graphs not built from a source file (catalog, ontology)
 
 
-def _term_from_python(value: Any) -> NamedNode | Literal:
-    """A query parameter as an RDF term: IRIs stay IRIs, everything else is a typed literal."""
-    if isinstance(value, (NamedNode, Literal, BlankNode)):
-        return value
-    if isinstance(value, bool):
-        return Literal("true" if value else "false", datatype=XSD.boolean)
-    if isinstance(value, int):
-        return Literal(str(value), datatype=XSD.integer)
-    if isinstance(value, float):
-        return Literal(repr(value), datatype=XSD.double)
-    text = str(value)
-    if text.startswith(("http://", "https://", "urn:", "file:")) and " " not in text:
-        return NamedNode(text)
-    return Literal(text)
+def static_key(graph: str) -> str:
+    """The bookkeeping key of a static graph (catalog, ontology)."""
+    return STATIC_PREFIX + graph
+
+
+def is_static(path: str) -> bool:
+    """True for the bookkeeping key of a static graph rather than a source file's path."""
+    return path.startswith(STATIC_PREFIX)
+
+
+# re-export for kg.viz until the lead switches it
+_term_to_python = to_python
 
 
 class GraphStore:
-    """A built graph on disk."""
+    """A built graph on disk: the one door to its Oxigraph store (queries, updates, quads, named graphs)."""
 
-    def __init__(self, path: Path, store: Store, read_only: bool) -> None:
-        self.path = path
-        self.store = store
+    def __init__(self, build_dir: Path, oxi: Store, read_only: bool) -> None:
+        self.path = build_dir
+        self.oxi = oxi  # the pyoxigraph store; code outside this module goes through the methods below
         self.read_only = read_only
         self._sources: dict[str, SourceRecord] | None = None  # bookkeeping as last read; reset on writes
         self._shared_loaded: set[str] = set()  # shared-fact lines bulk-loaded through this object
 
     # ------------------------------------------------------------------ opening
 
+    @property
+    def store(self) -> Store:
+        # re-export for kg.viz until the lead switches it
+        return self.oxi
+
     @classmethod
-    def open(cls, path: str | Path = "build", read_only: bool = False, create: bool = False) -> GraphStore:
-        root = Path(path)
+    def open(cls, build_dir: str | Path = "build", read_only: bool = False, create: bool = False) -> GraphStore:
+        root = Path(build_dir)
         location = root / STORE_SUBDIR
         if not location.is_dir():
             if not create:
                 raise KgError(f"{root}: no built graph here (run `kg build` first, or pass --store DIR)")
             location.mkdir(parents=True, exist_ok=True)
         try:
-            store = Store.read_only(str(location)) if read_only else Store(str(location))
+            oxi = Store.read_only(str(location)) if read_only else Store(str(location))
         except OSError as err:
             raise KgError(f"{location}: cannot open the store: {str(err).splitlines()[0]}") from err
-        return cls(root, store, read_only)
+        return cls(root, oxi, read_only)
 
     def close(self) -> None:
         if not self.read_only:
-            self.store.flush()
-        del self.store
+            self.oxi.flush()
+        del self.oxi
 
     def __enter__(self) -> GraphStore:
         return self
@@ -162,12 +150,10 @@ class GraphStore:
     # ------------------------------------------------------------------ querying
 
     def query(self, sparql: str, params: dict[str, Any] | None = None) -> QuerySolutions | QueryBoolean | Iterator:
-        """Run SPARQL over the union of all graphs; ``params`` are bound as RDF terms (see kg.query.bind_values)."""
-        from kg.query import bind_values
-
-        bound = bind_values(sparql, {k: _term_from_python(v) for k, v in (params or {}).items()})
+        """Run SPARQL over the union of all graphs; ``params`` are bound as RDF terms (see kg.terms.bind_values)."""
+        bound = bind_values(sparql, {k: from_python(v) for k, v in (params or {}).items()})
         try:
-            return self.store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=True)
+            return self.oxi.query(bound, prefixes=PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise KgError(f"SPARQL syntax error: {str(err).splitlines()[0]}") from err
 
@@ -177,7 +163,7 @@ class GraphStore:
         if not isinstance(result, QuerySolutions):
             raise KgError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        return [{name: _term_to_python(row[name]) for name in names} for row in result]
+        return [{name: to_python(row[name]) for name in names} for row in result]
 
     def query_df(self, sparql: str, params: dict[str, Any] | None = None) -> pandas.DataFrame:
         import pandas
@@ -186,7 +172,7 @@ class GraphStore:
         if not isinstance(result, QuerySolutions):
             raise KgError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        rows = [[_term_to_python(row[name]) for name in names] for row in result]
+        rows = [[to_python(row[name]) for name in names] for row in result]
         return pandas.DataFrame(rows, columns=names)
 
     def to_rdflib(self) -> rdflib.Dataset:
@@ -194,7 +180,7 @@ class GraphStore:
         import rdflib
 
         dataset = rdflib.Dataset()
-        dataset.parse(data=self.store.dump(format=RdfFormat.N_QUADS), format="nquads")
+        dataset.parse(data=self.oxi.dump(format=RdfFormat.N_QUADS), format="nquads")
         return dataset
 
     def count(self, graph: str | None = None) -> int:
@@ -205,7 +191,32 @@ class GraphStore:
         return int(rows[0]["n"])
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
+        return sorted(g.value for g in self.oxi.named_graphs() if isinstance(g, NamedNode))
+
+    def has_graph(self, graph: str) -> bool:
+        return self.oxi.contains_named_graph(NamedNode(graph))
+
+    def quads(
+        self, subject: Any = None, predicate: Any = None, obj: Any = None, graph: str | None = None
+    ) -> Iterator[Quad]:
+        """The quads matching a pattern (None: any), in one named graph when ``graph`` is given."""
+        return iter(self.oxi.quads_for_pattern(subject, predicate, obj, None if graph is None else NamedNode(graph)))
+
+    # ------------------------------------------------------------------ writing
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update (one transaction), with the usual prefixes."""
+        self._sources = None
+        self._shared_loaded.clear()  # an update may delete shared facts
+        self.oxi.update(sparql, prefixes=PREFIXES)
+
+    def load(self, nquads: bytes, bulk: bool = False) -> None:
+        """Add N-Quads: in one transaction, or (``bulk``) by Oxigraph's faster, non-transactional bulk loader."""
+        self._sources = None
+        if bulk:
+            self.oxi.bulk_load(nquads, RdfFormat.N_QUADS)
+        else:
+            self.oxi.load(nquads, RdfFormat.N_QUADS)
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -213,7 +224,7 @@ class GraphStore:
         """Source path -> record, from the bookkeeping graph (read once until the next write through this object)."""
         if self._sources is not None:
             return dict(self._sources)
-        rows = self.store.quads_for_pattern(None, None, None, NamedNode(ids.GRAPH_BUILD))
+        rows = self.oxi.quads_for_pattern(None, None, None, NamedNode(ids.GRAPH_BUILD))
         by_subject: dict[str, dict[str, str]] = {}
         for quad in rows:
             entry = by_subject.setdefault(quad.subject.value, {})
@@ -249,7 +260,7 @@ class GraphStore:
         if not writes:
             return
         build = NamedNode(ids.GRAPH_BUILD)
-        fresh = not any(self.store.contains_named_graph(NamedNode(w.graph)) or self._has_record(w.path) for w in writes)
+        fresh = not any(self.oxi.contains_named_graph(NamedNode(w.graph)) or self._has_record(w.path) for w in writes)
         if fresh and not clear:  # nothing is replaced, so no shared fact can lose its backing
             # Nothing to replace (a fresh build, or new issues): a bulk load costs about a third of a
             # transactional load (1,000 issues: 7.5 s against 19-21 s).  It is not atomic, so the
@@ -260,8 +271,8 @@ class GraphStore:
                 for line in self._record_triples(w.path, w.graph, w.content_hash).splitlines()
             )
             known, self._sources = self._sources, None
-            self.store.bulk_load(self._without_loaded_shared_facts(writes).encode("utf-8"), RdfFormat.N_QUADS)
-            self.store.load(records.encode("utf-8"), RdfFormat.N_QUADS)
+            self.oxi.bulk_load(self._without_loaded_shared_facts(writes).encode("utf-8"), RdfFormat.N_QUADS)
+            self.oxi.load(records.encode("utf-8"), RdfFormat.N_QUADS)
             if known is not None:  # only new entries were added: no need to read 10,000 of them again
                 known.update({w.path: SourceRecord(w.path, w.graph, w.content_hash) for w in writes})
                 self._sources = known
@@ -283,13 +294,7 @@ class GraphStore:
         parts.append("}\n}\n")
         if garbage:
             parts.append(" ;\n" + garbage)
-        self._update("".join(parts))
-
-    def _update(self, sparql: str) -> None:
-        """Run a SPARQL update; what this object remembers of the store may be stale after it."""
-        self._sources = None
-        self._shared_loaded.clear()  # an update may delete shared facts
-        self.store.update(sparql)
+        self.update("".join(parts))
 
     def _without_loaded_shared_facts(self, writes: Sequence[GraphWrite]) -> str:
         """The writes' N-Quads minus shared facts already bulk-loaded: most issues restate the same
@@ -312,14 +317,12 @@ class GraphStore:
         orphans = [g for g in self.named_graphs() if g.startswith(ids.GRAPH_ISSUE_PREFIX) and g not in claimed]
         if orphans:
             garbage = self._garbage_update(orphans)
-            self._update("".join(f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in orphans) + garbage)
+            self.update("".join(f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in orphans) + garbage)
         return orphans
 
     def _has_record(self, path: str) -> bool:
         record = self._record_node(path)
-        return (
-            next(iter(self.store.quads_for_pattern(record, None, None, NamedNode(ids.GRAPH_BUILD))), None) is not None
-        )
+        return next(iter(self.oxi.quads_for_pattern(record, None, None, NamedNode(ids.GRAPH_BUILD))), None) is not None
 
     def _garbage_update(self, graphs: Sequence[str], new_nquads: str = "") -> str:
         """A ``DELETE DATA`` dropping the shared facts that the current versions of ``graphs`` back and
@@ -352,7 +355,7 @@ class GraphStore:
             q
             for g in replaced
             for predicate in (rdf_subject, rdf_predicate, rdf_object, refers_to, part_of)
-            for q in self.store.quads_for_pattern(None, predicate, None, g)
+            for q in self.oxi.quads_for_pattern(None, predicate, None, g)
         )
         old_triples, old_entities = backing(old)
         if not old_triples and not old_entities:
@@ -361,24 +364,24 @@ class GraphStore:
         new_triples, new_entities = backing(new_quads)
 
         def elsewhere(predicate: NamedNode, obj: Any) -> Iterator[Quad]:
-            return (q for q in self.store.quads_for_pattern(None, predicate, obj, None) if q.graph_name not in replaced)
+            return (q for q in self.oxi.quads_for_pattern(None, predicate, obj, None) if q.graph_name not in replaced)
 
         def statement_elsewhere(s: Any, p: Any, o: Any) -> bool:
             return any(
-                Quad(q.subject, rdf_predicate, p, q.graph_name) in self.store
-                and Quad(q.subject, rdf_object, o, q.graph_name) in self.store
+                Quad(q.subject, rdf_predicate, p, q.graph_name) in self.oxi
+                and Quad(q.subject, rdf_object, o, q.graph_name) in self.oxi
                 for q in elsewhere(rdf_subject, s)
             )
 
         shared = NamedNode(ids.GRAPH_ENTITIES)
         garbage: list[Quad] = []
         for s, p, o in sorted(old_triples - new_triples, key=str):
-            if Quad(s, p, o, shared) in self.store and not statement_elsewhere(s, p, o):
+            if Quad(s, p, o, shared) in self.oxi and not statement_elsewhere(s, p, o):
                 garbage.append(Quad(s, p, o, shared))
         for entity in sorted(old_entities - new_entities, key=str):
             if any(next(elsewhere(pred, entity), None) for pred in (refers_to, rdf_subject, rdf_object, part_of)):
                 continue
-            garbage.extend(self.store.quads_for_pattern(entity, None, None, shared))
+            garbage.extend(self.oxi.quads_for_pattern(entity, None, None, shared))
         if not garbage:
             return ""
         body = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in dict.fromkeys(garbage))
@@ -394,14 +397,14 @@ class GraphStore:
             parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
             parts.append(f"DELETE WHERE {{ GRAPH {build} {{ {self._record_node(record.path)} ?p ?o }} }} ;\n")
         if parts:
-            self._update("".join(parts) + garbage)
+            self.update("".join(parts) + garbage)
 
     def replace_static_graph(
         self, graph: str, quads: Sequence[Quad], content_hash: str, clear: Sequence[str] = ()
     ) -> bool:
         """Replace the catalog or ontology graph when its source changed (and drop the ``clear`` graphs
         with it, in the same transaction); True when it was rewritten."""
-        key = "static:" + graph
+        key = static_key(graph)
         current = self.sources().get(key)
         if current is not None and current.content_hash == content_hash:
             return False
@@ -416,8 +419,8 @@ class GraphStore:
         for graph in self.named_graphs():
             if graph == ids.GRAPH_BUILD:
                 continue
-            yield from sorted(self.store.quads_for_pattern(None, None, None, NamedNode(graph)), key=str)
-        yield from sorted(self.store.quads_for_pattern(None, None, None, DefaultGraph()), key=str)
+            yield from sorted(self.oxi.quads_for_pattern(None, None, None, NamedNode(graph)), key=str)
+        yield from sorted(self.oxi.quads_for_pattern(None, None, None, DefaultGraph()), key=str)
 
     def canonical_nquads(self) -> str:
         """Sorted N-Quads of the content (no blank nodes are written, so sorting is canonical)."""
@@ -451,7 +454,7 @@ class GraphStore:
                         with open(chunk_path, "rb") as chunk_handle:
                             shutil.copyfileobj(chunk_handle, handle, 1 << 20)
                         continue
-                chunk = trig_chunk(self.store.quads_for_pattern(None, None, None, NamedNode(graph))).encode("utf-8")
+                chunk = trig_chunk(self.oxi.quads_for_pattern(None, None, None, NamedNode(graph))).encode("utf-8")
                 if chunk_path is not None:
                     chunk_path.write_bytes(chunk)
                 handle.write(chunk)

@@ -111,7 +111,7 @@ def test_norm_matches_its_definition(s: str) -> None:
     """norm(): NFKC, casefold, no 'v' before a digit at a word start, no quotes / dashes / spaces."""
     import unicodedata
 
-    from kg.extract.names import norm
+    from kg.text import norm
 
     t = unicodedata.normalize("NFKC", s).casefold()
     want = "".join(

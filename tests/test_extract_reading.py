@@ -14,7 +14,7 @@ import pytest
 
 from kg.catalog import load_catalog
 from kg.extract import extract, load_pipeline
-from kg.extract.names import norm
+from kg.text import norm
 from kg.extract.phases.kep_titles import kep_by_title
 from kg.ingest import read_issue
 from tests.test_nlp import FakeCatalog, FakeEntry

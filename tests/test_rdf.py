@@ -6,40 +6,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.ingest import read_issue
-from kg.model import Span
-from kg.rdf import _SectionIndex, _SentenceIndex
+from kg.rdf import _SectionIndex
+from kg.text import SentenceIndex, sentences
 
 from .conftest import SEED
 
-
-def sentence_span(text: str, start: int, end: int) -> Span:
-    """The plain definition: walk out to the nearest sentence delimiters, keep closing punctuation, trim."""
-    left = start
-    while left > 0 and text[left - 1] not in "\n。！？!?":
-        left -= 1
-    right = end
-    while right < len(text) and text[right] not in "\n。！？!?":
-        right += 1
-    if right < len(text) and text[right] != "\n":
-        right += 1
-    while left < right and text[left].isspace():
-        left += 1
-    while right > left and text[right - 1].isspace():
-        right -= 1
-    return Span(left, right, text[left:right])
-
-
-TEXT = st.text(alphabet=st.sampled_from(list("ab c\n。！？!?Kz云原 ")), max_size=80)
+TEXT = st.text(alphabet=st.sampled_from(list("ab c\n。！？；!?;.Kz云原 ")), max_size=80)
 
 
 @given(TEXT, st.data())
 @settings(max_examples=300, deadline=None)
-def test_sentence_index_matches_sentence_span(text: str, data: st.DataObject) -> None:
-    if not text:
+def test_a_span_inside_a_sentence_has_that_sentence_around_it(text: str, data: st.DataObject) -> None:
+    """nif:sentence (SentenceIndex over the whole text) and relation evidence (sentences of a unit) use
+    one sentence: any span inside one of the splitter's sentences is given exactly that sentence."""
+    pieces = sentences(text, 0, len(text))
+    if not pieces:
         return
-    start = data.draw(st.integers(0, len(text) - 1))
-    end = data.draw(st.integers(start + 1, len(text)))
-    assert _SentenceIndex(text).around(start, end) == sentence_span(text, start, end)
+    start_, end_ = data.draw(st.sampled_from(pieces))
+    start = data.draw(st.integers(start_, end_ - 1))
+    end = data.draw(st.integers(start + 1, end_))
+    assert SentenceIndex(text).around(start, end) == (start_, end_)
+
+
+def test_english_sentences_end_at_a_full_stop() -> None:
+    text = "Cilium 1.14 is out. It uses eBPF; Hubble too!\nKubernetes v1.30 released"
+    assert [text[s:e] for s, e in sentences(text, 0, len(text))] == [
+        "Cilium 1.14 is out.",
+        "It uses eBPF;",
+        "Hubble too!",
+        "Kubernetes v1.30 released",
+    ]
+    assert SentenceIndex(text).around(text.index("eBPF"), text.index("eBPF") + 4) == (20, 33)
 
 
 def test_section_index_matches_section_at() -> None:

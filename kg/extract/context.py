@@ -18,19 +18,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
-from kg.extract.names import norm
 from kg.extract.structure import Unit, UnitIndex, build_units
 from kg.ids import entity_iri, issue_iri
 from kg.model import Entity, Issue, Mention, Relation, Span
 from kg.nlp.hits import Hit
 from kg.nlp.patterns import load_patterns
+from kg.text import norm
 
 # Compiled patterns, kept here rather than in re's own cache: the per-name patterns (context words,
 # person names, repository names) filled that cache and evicted the large static ones, which were
 # then compiled again for every issue.
 rx = lru_cache(maxsize=8192)(re.compile)
 _rx = rx
-CJK = rx(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=64)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.model import Issue, Item, Section
-from kg.nlp.patterns import load_patterns
+from kg.text import sentences, trim
 
 
 @dataclass
@@ -39,31 +39,9 @@ class Unit:
 _PARA = re.compile(r"\n\s*\n")
 
 
-def _sentences(text: str, start: int, end: int, rx: re.Pattern[str]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    pos = start
-    for m in rx.finditer(text, start, end):
-        e = m.end()
-        if text[pos:e].strip():
-            out.append(_trim(text, pos, e))
-        pos = e
-    if pos < end and text[pos:end].strip():
-        out.append(_trim(text, pos, end))
-    return out
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
 def build_units(issue: Issue) -> list[Unit]:
     """Units in text order; every offset of the text falls in at most one unit."""
     text = issue.text
-    rx = re.compile(load_patterns("relations")["sentence_end"])
     sections = sorted(issue.sections, key=lambda s: (s.start, s.level))
     units: list[Unit] = []
     covered: list[tuple[int, int]] = []
@@ -94,7 +72,7 @@ def build_units(issue: Issue) -> list[Unit]:
         p = gs
         for m in list(_PARA.finditer(text, gs, ge)) + [None]:
             pe = m.start() if m is not None else ge
-            s, e = _trim(text, p, pe)
+            s, e = trim(text, p, pe)
             if e > s and not any(hs <= s and e <= he for hs, he in heading_spans):
                 sec = issue.section_at(s)
                 parent = None
@@ -105,7 +83,7 @@ def build_units(issue: Issue) -> list[Unit]:
                 p = m.end()
     units.sort(key=lambda u: u.start)
     for u in units:
-        u.sentences = _sentences(text, u.start, u.end, rx)
+        u.sentences = sentences(text, u.start, u.end)
     return units
 
 

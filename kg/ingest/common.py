@@ -17,10 +17,9 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import Item, Link, Section, Span
+from kg.text import has_cjk
 
 # --------------------------------------------------------------------------- decoding
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def decode(path: Path, raw: bytes) -> tuple[str, str]:
@@ -56,7 +55,7 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         text = None
-    if text is not None and _CJK.search(text):
+    if text is not None and has_cjk(text):
         return text, "gb18030"
     raise InputError(path, f"not UTF-8 text ({_where(raw, utf8_error)}) nor GB18030{_guess(raw)}")
 

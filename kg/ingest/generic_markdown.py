@@ -30,6 +30,7 @@ from kg.ids import slug
 from kg.ingest.common import find_date, link_at, section_kind, span, unique
 from kg.ingest.markdown import Body, FrontMatter, front_matter, parse
 from kg.model import Issue, Span
+from kg.text import CJK_CHARS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,7 +58,7 @@ _BYLINE = re.compile(
 _EDITOR_LABEL = re.compile(r"edit|编辑", re.IGNORECASE)
 _NAME_SEP = re.compile(r"\s*(?:,\s*and\b|,|，|、|;|；|/|&|\band\b|和)\s*")
 _LATIN_NAME = re.compile(r"[A-Z][\w'.-]*(?:[ \t]+(?:[A-Z][\w'.-]*|de|van|von|da|di|le|la)){0,3}")
-_CJK_NAME = re.compile(r"[\u3400-\u9fff]{2,6}")
+_CJK_NAME = re.compile(f"[{CJK_CHARS}]{{2,6}}")
 _MD_NAME = re.compile(r"\[(?P<anchor>[^\[\]\n]+)\]\([^()\s]*\)|@(?P<handle>[A-Za-z0-9][\w-]{1,38})")
 
 

@@ -20,11 +20,12 @@ from pathlib import Path
 from kg.ingest import weekly
 from kg.ingest.common import Outline, date_from_links, find_date, find_links, lines, unique
 from kg.model import Issue, Span
+from kg.text import CJK_CHARS
 
 FORMAT = "weekly-text"
 
 _HEADING = re.compile(rf"(?P<title>{weekly._NAMES})\s*(?:[:：]\s*(?P<rest>.*))?")
-_OTHER_HEADING = re.compile(r"(?P<title>[\u4e00-\u9fff]{0,8}(?:要闻|进展|推荐|解释|动态|资讯|新闻|活动))\s*[:：]?")
+_OTHER_HEADING = re.compile(rf"(?P<title>[{CJK_CHARS}]{{0,8}}(?:要闻|进展|推荐|解释|动态|资讯|新闻|活动))\s*[:：]?")
 _SUBSECTION = re.compile(
     r"(?P<title>(?:\d{1,2}\s*[.、．]\s*)?"  # 4.其他更新
     r"(?:[A-Za-z][\w.\- ]{0,30}?\s*(?:项目|社区)|其[他它](?:更新|进展|项目)))\s*[:：]?"  # Kubernetes 项目

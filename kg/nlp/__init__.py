@@ -9,16 +9,16 @@ spaCy and jieba are imported on first use only.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from typing import TYPE_CHECKING, Any
+
+from kg.text import has_cjk
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 _CACHE: dict[str, Language] = {}
 _LOCK = threading.Lock()
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def catalog_fingerprint(catalog: Any) -> str:
@@ -47,7 +47,7 @@ def load_pipeline(catalog: Any) -> Language:
         components.CATALOGS[fp] = catalog
         nlp = spacy.blank("xx")
         _trim_lexeme_attrs(nlp)
-        cjk_words = [name for name, _ in catalog.names() if _CJK.search(name)]
+        cjk_words = [name for name, _ in catalog.names() if has_cjk(name)]
         nlp.tokenizer = CnkgTokenizer(nlp.vocab, cjk_words)
         nlp.add_pipe("cnkg_catalog_ruler", config={"catalog_fingerprint": fp})
         nlp.add_pipe("cnkg_patterns")

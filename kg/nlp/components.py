@@ -24,10 +24,10 @@ from spacy.tokens import Doc, Span
 
 from kg.nlp.hits import Hit, hits_of
 from kg.nlp.patterns import load_patterns
+from kg.text import has_cjk
 
 SPANS_KEY = "cnkg"
 _PENDING = "cnkg_pending_spans"
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Catalogs handed to components by fingerprint (spaCy configs must be JSON-serialisable).
 CATALOGS: dict[str, Any] = {}
@@ -109,7 +109,7 @@ class CatalogRuler:
             idx = self._ids.setdefault((id(entry), name), len(self.entries))
             if idx == len(self.entries):
                 self.entries.append((entry, name))
-            if _CJK.search(name):
+            if has_cjk(name):
                 cjk.setdefault(name, []).append(idx)
                 continue
             # Imported names are matched as written: landscape names are often common words.

@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.nlp.patterns import load_patterns
+from kg.text import CJK_CHARS
 
 _JIEBA_LOCK = threading.Lock()
 
@@ -91,7 +92,7 @@ class CnkgTokenizer:
         self._url_trailing = patterns.get("url_trailing", ".,;:!?")
         self._cjk_words = tuple(cjk_words)
         self._jieba_tok = None  # built on the first text with CJK characters (English-only runs never load it)
-        self._cjk = re.compile(shapes.get("cjk", r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffff]"))
+        self._cjk = re.compile(shapes.get("cjk", f"[{CJK_CHARS}]+"))
         self._fast = _compile_fast(shapes, self._url_trailing)
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.context import Context, _rx
-from kg.extract.names import norm
+from kg.text import norm
 
 
 def run(ctx: Context) -> None:

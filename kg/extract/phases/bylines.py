@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kg.extract.context import CJK, Context, _rx
-from kg.extract.names import norm
+from kg.extract.context import Context, _rx
+from kg.text import CJK_CHARS, has_cjk, norm
 
 
 def run(ctx: Context) -> None:
@@ -13,10 +13,10 @@ def run(ctx: Context) -> None:
         return
     name_rx = ctx.ent_pat["person_name"]
     stop = set(ctx.ent_pat.get("not_person_words", []))
-    one = rf"(?:[\u4e00-\u9fff]{{2,4}}(?![\u4e00-\u9fff])|{name_rx})"
+    one = rf"(?:[{CJK_CHARS}]{{2,4}}(?![{CJK_CHARS}])|{name_rx})"
     names = rf"({one}(?:\s*(?:、|,|，|/|&|和|and)\s*{one})*)"
     rxs = [
-        _rx(rf"(?:作者|译者)\s*[:：|/]?\s*{names}|(?<![\u4e00-\u9fff])文\s*[:：|/]\s*{names}"),
+        _rx(rf"(?:作者|译者)\s*[:：|/]?\s*{names}|(?<![{CJK_CHARS}])文\s*[:：|/]\s*{names}"),
         _rx(rf"(?<![\w-])(?:[Bb]y|[Ww]ritten by|[Aa]uthored by)\s+{names}"),
         _rx(rf"{names}\s*(?:撰写|撰文|著)"),
     ]
@@ -37,7 +37,7 @@ def run(ctx: Context) -> None:
                 for nm in one_rx.finditer(ctx.text, m.start(g), m.end(g)):
                     name = nm.group()
                     words = name.split()
-                    if CJK.search(name):
+                    if has_cjk(name):
                         if name in ("本文", "文章", "作者") or ctx.lookup(name) is not None:
                             continue
                     elif len(words) < 2 or any(w in stop for w in words) or ctx.lookup(name) is not None:

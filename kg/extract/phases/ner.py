@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.extract.names import norm
+from kg.text import CJK_CHARS, norm
 
 if TYPE_CHECKING:
     from kg.extract.context import Context
@@ -50,7 +50,8 @@ GUARDS = ("none", "twice", "cased", "twice_or_list")
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+")
 _LETTER = re.compile(r"[^\W\d_]")
 # The model's English tokenizer does not segment Chinese: a "span" there is a clause, never trusted.
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Han characters, CJK punctuation or full-width forms: no English name holds any.
+_CJK_TEXT = re.compile(f"[\u3000-\u303f{CJK_CHARS}\uff00-\uffef]")
 _EDGE = " \t\n*_`'\"“”‘’()[]{}<>.,;:!?|#-"
 
 # Words a span must not be on its own: sentence starts, markdown words, generic heads.
@@ -132,7 +133,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _plausible(name: str) -> bool:
-    if len(name) < 2 or len(name) > 60 or "\n" in name or not _LETTER.search(name) or _CJK.search(name):
+    if len(name) < 2 or len(name) > 60 or "\n" in name or not _LETTER.search(name) or _CJK_TEXT.search(name):
         return False
     words = name.split()
     if len(words) > 5 or words[0].lower() in _OPENERS or _DATE.match(name):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.extract.context import Context, ending_at, with_words
-from kg.extract.names import norm
+from kg.text import norm
 
 
 def run(ctx: Context) -> None:

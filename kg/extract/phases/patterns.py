@@ -6,9 +6,9 @@ import re
 from functools import cache
 
 from kg.extract.context import Context, _catalog_tables, _norm_version, _rx
-from kg.extract.names import norm
 from kg.model import Entity
 from kg.nlp.hits import Hit
+from kg.text import norm
 
 
 def run(ctx: Context) -> None:

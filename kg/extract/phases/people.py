@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kg.extract.names import norm
+from kg.text import norm
 
 if TYPE_CHECKING:
     from kg.extract.context import Context

@@ -11,12 +11,12 @@ import re
 from typing import TYPE_CHECKING
 
 from kg.model import Entity
+from kg.text import CJK, has_cjk
 
 if TYPE_CHECKING:
     from kg.extract.context import Context, Placed
     from kg.extract.structure import Unit
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 STAGE = re.compile(
     r"(?<![\w-])(?:alpha|beta|GA|stable|graduat\w*|promot\w*|deprecat\w*)(?![\w-])|进行\s*beta", re.IGNORECASE
 )
@@ -34,7 +34,7 @@ class CueFinder:
 
     def __init__(self, cues: list[str]) -> None:
         self.cues = sorted({" ".join(c.lower().split()) for c in cues if c.strip()}, key=len, reverse=True)
-        self._latin = [not _CJK.search(c) for c in self.cues]
+        self._latin = [not has_cjk(c) for c in self.cues]
 
     @classmethod
     def of(cls, cues: list[str]) -> CueFinder:
@@ -429,7 +429,7 @@ def cued(ctx: Context) -> None:
                 last = ints[-1]
                 with_obj = _with_object(ctx, placed, last[0])
                 subj = _subject(ctx, u, placed, with_obj.start if with_obj else last[0], s)
-                if subj is not None and not _CJK.search(text[last[0] : last[1]]):
+                if subj is not None and not has_cjk(text[last[0] : last[1]]):
                     # English "includes/ships with": the project must be the cue's own subject ("containerd 2.0
                     # ships with runc"), not the item's topic ("Major features include … kubelet …").
                     own = [p for p in placed if p.end <= last[0] and p.entity.type == "Project"]
@@ -450,7 +450,7 @@ def cued(ctx: Context) -> None:
                     stop = _LIST_END.search(text, last[1], e)
                     list_end = stop.start() if stop else e
                     objs = [p for p in placed if last[1] <= p.start < list_end and p.entity.type == "Project"]
-                    if objs and not _CJK.search(text[last[0] : last[1]]):
+                    if objs and not has_cjk(text[last[0] : last[1]]):
                         # English: the list starts right after the cue and runs on through commas and "and".
                         if len(text[last[1] : objs[0].start].strip()) > 12:
                             objs = []
@@ -477,7 +477,7 @@ def cued(ctx: Context) -> None:
                     and p.end <= org.start
                     and _IS.match(text[p.end : org.start])
                 ]
-                if subj and _CJK.search(text[ms:me]):
+                if subj and has_cjk(text[ms:me]):
                     ctx.add_rel(subj[-1].entity, "developed_by", org.entity, (s, e))
                     continue
                 if after_ends.get(ms, 0) > me:
@@ -487,7 +487,7 @@ def cued(ctx: Context) -> None:
                     ctx.add_rel(objs[0].entity, "developed_by", org.entity, (s, e))
             for ms, me in within(dev_after):
                 cue = text[ms:me]
-                if _CJK.search(cue):
+                if has_cjk(cue):
                     # "GraphQL 是 Facebook 2015 年开源的…": org before the cue, subject first in the sentence.
                     orgs = [p for p in placed if p.entity.type == "Organization" and 0 <= ms - p.end <= 12]
                     subj = [p for p in placed if p.entity.type in ("Project", "Technology") and p.end <= ms]
@@ -564,7 +564,7 @@ def _subject(ctx: Context, u: Unit, placed: list[Placed], cue_start: int, sent_s
     ]
     if before:
         return before[0].entity
-    if _CJK.match(text[cue_start : cue_start + 1]):
+    if CJK.match(text[cue_start : cue_start + 1]):
         m = _UNKNOWN_SUBJECT.search(text, clause_start, cue_start)
         if m and m.group().strip()[:1].isupper() and not any(p.start <= m.start() < p.end for p in placed):
             return None  # the clause's own subject is a name we do not know: not the item's topic
@@ -582,7 +582,7 @@ def _subject(ctx: Context, u: Unit, placed: list[Placed], cue_start: int, sent_s
 def _with_object(ctx: Context, placed: list[Placed], cue_start: int) -> Placed | None:
     """ "与 Harbor 集成": the project right before a CJK integrates cue, itself after 与/和/同."""
     rx = ctx.rel_pat["integrates"].get("with_before")
-    if not rx or not _CJK.match(ctx.text[cue_start : cue_start + 1]):
+    if not rx or not CJK.match(ctx.text[cue_start : cue_start + 1]):
         return None
     before = [p for p in placed if p.end <= cue_start and p.entity.type == "Project"]
     if not before or ctx.text[before[-1].end : cue_start].strip(" 进行深度无缝地"):
@@ -658,7 +658,7 @@ def _binary(
             objs.append(p)
         else:
             break
-    if pred == "uses" and _CJK.search(ctx.text[m[0] : m[1]]):
+    if pred == "uses" and has_cjk(ctx.text[m[0] : m[1]]):
         head = _head_after_de(ctx, placed, objs[-1].end, sent[1])
         if head is None and re.match(ctx.rel_pat["uses"].get("passive_de", "^$"), ctx.text[objs[-1].end : sent[1]]):
             return  # "由基于 Envoy 的 Telemetry v2 取代": Y qualifies a name we do not know
@@ -670,7 +670,7 @@ def _binary(
                     ctx.add_rel(user.entity, pred, p.entity, sent)
             return
     subj = _subject(ctx, u, placed, m[0], sent[0])
-    if subj is not None and pred == "uses" and not _CJK.search(ctx.text[m[0] : m[1]]):
+    if subj is not None and pred == "uses" and not has_cjk(ctx.text[m[0] : m[1]]):
         subj = _english_subject(ctx, u, placed, subj, m[0], sent[0])
     if subj is None:
         return

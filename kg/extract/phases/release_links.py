@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from kg.extract.names import norm
 from kg.model import Link
+from kg.text import norm
 
 if TYPE_CHECKING:
     from kg.extract.context import Context

@@ -9,6 +9,7 @@ from kg.extract.context import Context, _rx, _stage_of
 from kg.model import Entity
 from kg.nlp.hits import Hit
 from kg.nlp.patterns import load_patterns
+from kg.text import CJK_CHARS
 
 
 def run(ctx: Context) -> None:
@@ -95,7 +96,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: list[int]) -> tuple[Entity | 
     strong = word[:1] in "vV" or word.count(".") >= 2 or _stage_of(word) is not None
     prev_word = last.group(1).lower() if last else before.rstrip()[-2:].strip()
     after = ctx.text[h.end : h.end + 12].strip().lower()
-    after_word = _rx(r"[a-z]+|[\u4e00-\u9fff]|\S").match(after)
+    after_word = _rx(f"[a-z]+|[{CJK_CHARS}]|\\S").match(after)
     cue = (
         prev_word in cues_b
         or before.rstrip().endswith(cjk_cues)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kg.extract.context import CJK, Context, _rx
+from kg.extract.context import Context, _rx
 from kg.extract.structure import Unit
+from kg.text import has_cjk
 
 # A recommended project's title that is safe to look for in the whole issue: one Latin word with a capital,
 # a digit or a hyphen (Rudr, K9s, kube-bench), not a short lower-case word that is also English (kind, krew).
@@ -66,6 +67,6 @@ def _reading_title(text: str, unit: Unit) -> tuple[int, int] | None:
         anchor = text[a:b]
         if "://" in anchor or not anchor:
             continue
-        if len(anchor.split()) >= 2 or (CJK.search(anchor) and len(anchor) >= 4):
+        if len(anchor.split()) >= 2 or (has_cjk(anchor) and len(anchor) >= 4):
             return a, b
     return None
