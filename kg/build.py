@@ -23,6 +23,7 @@ from pyoxigraph import RdfFormat, serialize
 
 from kg import __version__, aggregates, ids
 from kg.errors import InputError, KgError
+from kg.patterns import PATTERNS_DIR
 from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static, trig_chunk
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
@@ -35,7 +36,6 @@ BATCH_BYTES = 96 * 1024 * 1024
 IN_FLIGHT = 256
 GRAPH_SIZES = ".graph-sizes.json"  # quads per named graph, for the summary's triple count
 EXPORTS_CACHE = ".exports"  # per-graph chunks of graph.trig, under the build directory
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "ontology" / "patterns"
 
 
 @dataclass
@@ -127,7 +127,7 @@ def file_hash(raw: bytes, fingerprint: str) -> str:
     return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
 
 
-PIPELINE_CODE = ("ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py")
+PIPELINE_CODE = ("ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py", "patterns.py")
 
 
 def extractor_fingerprint(catalog: Any) -> str:

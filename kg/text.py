@@ -9,7 +9,7 @@
   (U+3400–4DBF, U+4E00–9FFF, U+F900–FAFF): Han characters, not the Yijing hexagram symbols between
   Extension A and the unified block (U+4DC0–4DFF), nor CJK punctuation or full-width forms.
 
-Only the standard library and the patterns file: this is a bottom layer, imported by ingest,
+Only the standard library and the patterns file (:mod:`kg.patterns`): this is a bottom layer, imported by ingest,
 extraction, RDF conversion and evaluation.
 """
 
@@ -19,6 +19,8 @@ import bisect
 import re
 import unicodedata
 from functools import cache, lru_cache
+
+from kg.patterns import load_patterns
 
 # ---------------------------------------------------------------------- CJK
 
@@ -60,8 +62,6 @@ def norm(s: str) -> str:
 @cache
 def sentence_end() -> re.Pattern[str]:
     """The sentence boundary of the patterns file (each match ends a sentence and belongs to it)."""
-    from kg.nlp.patterns import load_patterns  # here, not above: kg.nlp itself uses this module
-
     return re.compile(load_patterns("relations")["sentence_end"])
 
 

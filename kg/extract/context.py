@@ -22,7 +22,7 @@ from kg.extract.structure import Unit, UnitIndex, build_units
 from kg.ids import entity_iri, issue_iri
 from kg.model import Entity, Issue, Mention, Relation, Span
 from kg.nlp.hits import Hit
-from kg.nlp.patterns import load_patterns
+from kg.patterns import load_patterns
 from kg.text import norm
 
 # Compiled patterns, kept here rather than in re's own cache: the per-name patterns (context words,

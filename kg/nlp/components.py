@@ -23,7 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kg.nlp.hits import Hit, hits_of
-from kg.nlp.patterns import load_patterns
+from kg.patterns import load_patterns
 from kg.text import has_cjk
 
 SPANS_KEY = "cnkg"

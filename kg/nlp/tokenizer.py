@@ -18,7 +18,7 @@ from itertools import accumulate
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from kg.nlp.patterns import load_patterns
+from kg.patterns import load_patterns
 from kg.text import CJK_CHARS
 
 _JIEBA_LOCK = threading.Lock()

@@ -8,7 +8,7 @@ from functools import cache
 from kg.extract.context import Context, _rx, _stage_of
 from kg.model import Entity
 from kg.nlp.hits import Hit
-from kg.nlp.patterns import load_patterns
+from kg.patterns import load_patterns
 from kg.text import CJK_CHARS
 
 

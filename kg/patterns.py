@@ -1,4 +1,4 @@
-"""Loading the data that drives the NLP components: ontology/patterns/*.yaml."""
+"""Loading the data that drives extraction and the shared text rules: ontology/patterns/*.yaml."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-PATTERNS_DIR = Path(__file__).resolve().parents[2] / "ontology" / "patterns"
+PATTERNS_DIR = Path(__file__).resolve().parents[1] / "ontology" / "patterns"
 
 
 @cache
