@@ -103,6 +103,8 @@ def local_name(iri: str) -> str:
 
 @dataclass
 class IssueInfo:
+    """What a view or a table shows of one issue."""
+
     iri: str
     label: str
     date: str  # ISO date or "" when unknown
@@ -114,6 +116,9 @@ class IssueInfo:
 
 @dataclass
 class EntityNode:
+    """An entity as the views and tables see it (not the extraction's ``kg.model.Entity``): its names by
+    language, flags and, from ``read_entities``, its mentions per issue."""
+
     iri: str
     type: str
     labels: dict[str, str] = field(default_factory=dict)  # language ("" for plain) -> label
