@@ -288,7 +288,7 @@ def import_landscape(
 ) -> None:
     """Add landscape projects (category, subcategory, maturity, homepage, repo) to the catalog."""
     from kg.catalog import IMPORTED_DIR
-    from kg.catalog import import_landscape as run_import
+    from kg.catalog_import import import_landscape as run_import
 
     target = out or IMPORTED_DIR / "landscape.yaml"
     count = run_import(file, target)
@@ -303,7 +303,7 @@ def import_keps(
 ) -> None:
     """Add KEPs (number, title, owning SIG, stage, milestones) to the catalog."""
     from kg.catalog import IMPORTED_DIR
-    from kg.catalog import import_keps as run_import
+    from kg.catalog_import import import_keps as run_import
 
     target = out or IMPORTED_DIR / "keps.yaml"
     count = run_import(directory, target)

@@ -13,12 +13,11 @@ import yaml
 from kg.catalog import (
     CATALOG_DIR,
     Catalog,
-    import_keps,
-    import_landscape,
     load_catalog,
     repo_key,
     surface_key,
 )
+from kg.catalog_import import import_keps, import_landscape
 from kg.errors import InputError
 from tests.conftest import REPO
 

@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.evaluate import (
-    Counts,
-    Gold,
-    Score,
-    combine,
-    format_report,
-    load_extraction,
-    load_gold,
-    norm,
-    score,
-    source_path,
-)
+from kg.evaluate import Counts, Score, combine, format_report, score
+from kg.gold import Gold, load_extraction, load_gold, source_path
+from kg.text import norm
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "eval"
