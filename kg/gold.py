@@ -88,18 +88,20 @@ def _optional(item: dict, where: str) -> bool:
     return value
 
 
+def _unwrap(item: object, key: str, where: str) -> tuple[object, bool]:
+    """A gold item written bare or as ``{key: ..., optional: true}``: (the item, whether it is optional)."""
+    if not isinstance(item, dict):
+        return item, False
+    unknown = set(item) - {key, "optional"}
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (expected {key}, optional)")
+    if key not in item:
+        raise ValueError(f"{where}: missing '{key}'")
+    return item[key], _optional(item, where)
+
+
 def _parse_entity(type_: str, item: object, where: str) -> GoldEntity:
-    optional = False
-    if isinstance(item, dict):
-        unknown = set(item) - {"name", "optional"}
-        if unknown:
-            raise ValueError(
-                f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (expected name, optional)"
-            )
-        if "name" not in item:
-            raise ValueError(f"{where}: missing 'name'")
-        optional = _optional(item, where)
-        item = item["name"]
+    item, optional = _unwrap(item, "name", where)
     text = _string(item, where)
     names = [n.strip() for n in text.split("|")]
     if any(not n for n in names):
@@ -126,17 +128,7 @@ def _parse_side(value: object, where: str, entities: Sequence[GoldEntity]) -> li
 
 
 def _parse_triple(item: object, where: str, entities: Sequence[GoldEntity]) -> GoldTriple:
-    optional = False
-    if isinstance(item, dict):
-        unknown = set(item) - {"triple", "optional"}
-        if unknown:
-            raise ValueError(
-                f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (expected triple, optional)"
-            )
-        if "triple" not in item:
-            raise ValueError(f"{where}: missing 'triple'")
-        optional = _optional(item, where)
-        item = item["triple"]
+    item, optional = _unwrap(item, "triple", where)
     if not isinstance(item, list) or len(item) != 3:
         raise ValueError(f"{where}: a triple is [subject, predicate, object], got {item!r}")
     predicate = _string(item[1], f"{where} predicate")

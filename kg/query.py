@@ -42,6 +42,13 @@ QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
 _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<spec>[^)]*)\)\s*:\s*(?P<doc>.*)$")
 _TYPES = {"string", "name", "integer", "iri", "date", "boolean", "limit", "offset"}
 _PAGING = ("limit", "offset")
+# What a parameter of these types must look like: (pattern, how the error says it).
+_FORMS = {
+    "limit": (r"\d+", "a whole number >= 0"),
+    "offset": (r"\d+", "a whole number >= 0"),
+    "integer": (r"-?\d+", "an integer"),
+    "date": (r"\d{4}-\d{2}-\d{2}", "a date YYYY-MM-DD"),
+}
 # A comment line in a canned query where its LIMIT/OFFSET go (by default they end the query).  Being a
 # comment, the query text as written still runs (unpaged).
 PAGING_SLOT = "# paging: LIMIT and OFFSET go here"
@@ -113,19 +120,16 @@ def bind_params(query: CannedQuery, given: dict[str, str]) -> dict[str, Any]:
             if not param.optional:
                 raise KgError(f"query {query.name}: missing parameter {param.name} (--param {param.name}=...)")
             continue
+        form = _FORMS.get(param.type)
+        if form is not None and not re.fullmatch(form[0], value.strip() if param.type in _PAGING else value):
+            raise KgError(f"query {query.name}: parameter {param.name} must be {form[1]}, got {value!r}")
         if param.type in _PAGING:
-            if not re.fullmatch(r"\d+", value.strip()):
-                raise KgError(f"query {query.name}: parameter {param.name} must be a whole number >= 0, got {value!r}")
             bound[param.name] = int(value)
         elif param.type == "integer":
-            if not re.fullmatch(r"-?\d+", value):
-                raise KgError(f"query {query.name}: parameter {param.name} must be an integer, got {value!r}")
             bound[param.name] = Literal(value, datatype=XSD.integer)
         elif param.type == "iri":
             bound[param.name] = NamedNode(value)
         elif param.type == "date":
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise KgError(f"query {query.name}: parameter {param.name} must be a date YYYY-MM-DD, got {value!r}")
             bound[param.name] = Literal(value, datatype=XSD.date)
         elif param.type == "boolean":
             bound[param.name] = Literal(
