@@ -375,7 +375,7 @@ def bench_rdflib_queries(store_dir: Path, runs: int, timeout: float) -> tuple[fl
     from kg.vocab import PREFIXES
 
     with GraphStore.open(store_dir, read_only=True) as graph:
-        data = graph.store.dump(format=RdfFormat.N_QUADS)
+        data = graph.oxi.dump(format=RdfFormat.N_QUADS)
     started = time.perf_counter()
     dataset = rdflib.Dataset(default_union=True)
     dataset.parse(data=data, format="nquads")

@@ -9,13 +9,13 @@ from kg.store import GraphStore
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
 
 
-def validate_store(store: Path, shapes: Path = SHAPES_FILE) -> tuple[bool, str]:
+def validate_store(build_dir: Path, shapes: Path = SHAPES_FILE) -> tuple[bool, str]:
     """(conforms, report text) for the union of the store's graphs."""
     import pyshacl
     import rdflib
     from pyoxigraph import RdfFormat, serialize
 
-    with GraphStore.open(store, read_only=True) as graph:
+    with GraphStore.open(build_dir, read_only=True) as graph:
         data = rdflib.Graph()
         nt = serialize((q.triple for q in graph.content_quads()), format=RdfFormat.N_TRIPLES)
         data.parse(data=nt.decode("utf-8"), format="nt")

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode
 
 from kg import aggregates, ids
 from kg.build import build
@@ -31,7 +30,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 
 def _stats(graph: GraphStore) -> list[str]:
-    return sorted(str(q) for q in graph.store.quads_for_pattern(None, None, None, NamedNode(ids.GRAPH_STATS)))
+    return sorted(str(q) for q in graph.quads(graph=ids.GRAPH_STATS))
 
 
 def _issue_graphs(graph: GraphStore) -> list[str]:
@@ -81,7 +80,7 @@ def test_removing_an_issue_then_applying_the_difference_equals_a_full_refresh(st
         removed = _issue_graphs(graph)[-1]
         change = aggregates.Totals()
         change.add_issue(*aggregates.stored_tallies(graph, removed), sign=-1)
-        graph.store.update(f"DROP GRAPH <{removed}>")
+        graph.update(f"DROP GRAPH <{removed}>")
         change.apply(graph, "difference")
         incremental = _stats(graph)
         aggregates.refresh(graph, "full")

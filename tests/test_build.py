@@ -99,7 +99,7 @@ def test_shacl_validation_catches_a_broken_mention(tmp_path: Path, seed_build: P
     broken = tmp_path / "broken"
     shutil.copytree(seed_build, broken)
     with GraphStore.open(broken) as graph:
-        graph.store.update("INSERT DATA { GRAPH <urn:x> { <urn:m> a <https://w3id.org/cnkg/ontology#Mention> } }")
+        graph.update("INSERT DATA { GRAPH <urn:x> { <urn:m> a <https://w3id.org/cnkg/ontology#Mention> } }")
     from kg.validate import validate_store
 
     conforms, report = validate_store(broken)
@@ -164,7 +164,7 @@ def test_issue_graph_without_bookkeeping_is_dropped_and_rebuilt(tmp_path: Path) 
     stray = ids.GRAPH_ISSUE_PREFIX + "lwkd/2000-01-01"
     seed_graph = ids.issue_graph(SEED_ISSUE)
     with GraphStore.open(out) as graph:
-        graph.store.update(
+        graph.update(
             f"DELETE WHERE {{ GRAPH <{ids.GRAPH_BUILD}> {{ ?r cnkg:builds <{seed_graph}> ; ?p ?o }} }} ;"
             f"DELETE WHERE {{ GRAPH <{seed_graph}> {{ ?s cnkg:inSection ?o }} }} ;"
             f"INSERT DATA {{ GRAPH <{stray}> {{ <{stray}> rdfs:label 'half loaded' }} }}",
