@@ -14,9 +14,9 @@ import pytest
 
 from kg.catalog import load_catalog
 from kg.extract import extract, load_pipeline
-from kg.text import norm
 from kg.extract.phases.kep_titles import kep_by_title
 from kg.ingest import read_issue
+from kg.text import norm
 from tests.test_nlp import FakeCatalog, FakeEntry
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
