@@ -167,8 +167,7 @@ def test_issue_graph_without_bookkeeping_is_dropped_and_rebuilt(tmp_path: Path) 
         graph.update(
             f"DELETE WHERE {{ GRAPH <{ids.GRAPH_BUILD}> {{ ?r cnkg:builds <{seed_graph}> ; ?p ?o }} }} ;"
             f"DELETE WHERE {{ GRAPH <{seed_graph}> {{ ?s cnkg:inSection ?o }} }} ;"
-            f"INSERT DATA {{ GRAPH <{stray}> {{ <{stray}> rdfs:label 'half loaded' }} }}",
-            prefixes={"cnkg": ids.ONTOLOGY, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+            f"INSERT DATA {{ GRAPH <{stray}> {{ <{stray}> rdfs:label 'half loaded' }} }}"
         )
     again = build([corpus], out, write_html=False)
     assert again.ok and len(again.built) == 1
