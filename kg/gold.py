@@ -239,24 +239,22 @@ def check_extraction(extraction: object) -> None:
     issue = extraction.get("issue")
     if not isinstance(issue, dict) or not isinstance(issue.get("id"), str):
         raise ValueError("issue: expected an object with a string 'id'")
-    entities = extraction.get("entities", [])
-    if not isinstance(entities, list):
-        raise ValueError("entities: expected a list")
-    for i, e in enumerate(entities):
-        if not isinstance(e, dict):
-            raise ValueError(f"entities[{i}]: expected an object")
-        for key in ("id", "type", "label"):
-            if not isinstance(e.get(key), str):
-                raise ValueError(f"entities[{i}]: missing or non-string {key!r}")
+    for i, e in enumerate(_objects(extraction, "entities", ("id", "type", "label"))):
         aliases = e.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise ValueError(f"entities[{i}]: aliases must be a list of strings")
-    relations = extraction.get("relations", [])
-    if not isinstance(relations, list):
-        raise ValueError("relations: expected a list")
-    for i, r in enumerate(relations):
-        if not isinstance(r, dict):
-            raise ValueError(f"relations[{i}]: expected an object")
-        for key in ("subject", "predicate", "object"):
-            if not isinstance(r.get(key), str):
-                raise ValueError(f"relations[{i}]: missing or non-string {key!r}")
+    _objects(extraction, "relations", ("subject", "predicate", "object"))
+
+
+def _objects(extraction: dict, name: str, keys: Sequence[str]) -> list[dict]:
+    """``extraction[name]``, checked to be a list of objects with string ``keys``."""
+    items = extraction.get(name, [])
+    if not isinstance(items, list):
+        raise ValueError(f"{name}: expected a list")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"{name}[{i}]: expected an object")
+        for key in keys:
+            if not isinstance(item.get(key), str):
+                raise ValueError(f"{name}[{i}]: missing or non-string {key!r}")
+    return items
