@@ -39,7 +39,7 @@ from pyoxigraph import (
 from kg import ids
 from kg.errors import KgError
 from kg.terms import bind_values, from_python, to_python
-from kg.vocab import CNKG, PREFIXES, RDF, SCHEMA
+from kg.vocab import CNKG, PREFIXES, RDF, SCHEMA, XSD
 
 if TYPE_CHECKING:
     import pandas
@@ -165,22 +165,66 @@ class GraphStore:
         names = [v.value for v in result.variables]
         return [{name: to_python(row[name]) for name in names} for row in result]
 
-    def query_df(self, sparql: str, params: dict[str, Any] | None = None) -> pandas.DataFrame:
+    def ask(self, sparql: str, params: dict[str, Any] | None = None) -> bool:
+        """Run an ASK query."""
+        result = self.query(sparql, params)
+        if not isinstance(result, QueryBoolean):
+            raise KgError("expected an ASK query")
+        return bool(result)
+
+    def query_df(
+        self, sparql: str, params: dict[str, Any] | None = None, *, lang: bool = False, shorten: bool = False
+    ) -> pandas.DataFrame | bool:
+        """A SELECT as a DataFrame with typed columns (an ASK gives a ``bool``).
+
+        A column whose values are all xsd:date/xsd:dateTime literals is ``datetime64``; all numbers
+        (xsd:integer and its kin, decimal, double, float) numeric (``Int64`` when some rows are unbound);
+        all xsd:boolean ``bool`` (``boolean`` with gaps); anything else stays text.  ``lang=True`` adds,
+        for each column holding language-tagged literals, a ``<column>_lang`` column with the tag (None
+        where there is none).  ``shorten=True`` writes IRIs as ``prefix:local`` (for reading: the local part may hold '/') with the graph's prefixes
+        (:data:`kg.vocab.PREFIXES`), leaving IRIs no prefix covers whole.
+        """
         import pandas
 
         result = self.query(sparql, params)
+        if isinstance(result, QueryBoolean):
+            return bool(result)
         if not isinstance(result, QuerySolutions):
-            raise KgError("expected a SELECT query")
+            raise KgError("expected a SELECT or ASK query")
         names = [v.value for v in result.variables]
-        rows = [[to_python(row[name]) for name in names] for row in result]
-        return pandas.DataFrame(rows, columns=names)
+        terms = [[row[name] for name in names] for row in result]
+        columns: dict[str, Any] = {}
+        for index, name in enumerate(names):
+            column = [row[index] for row in terms]
+            columns[name] = _typed_column(column, shorten)
+            if lang and any(isinstance(t, Literal) and t.language for t in column):
+                columns[name + "_lang"] = [t.language if isinstance(t, Literal) else None for t in column]
+        return pandas.DataFrame(columns, columns=list(columns))
+
+    def canned(self, name: str, **params: Any) -> pandas.DataFrame:
+        """Run the canned query ``name`` (``kg queries`` lists them) as a typed :meth:`query_df` frame.
+
+        Parameters are checked as ``kg query NAME --param k=v`` checks them (unknown, missing or
+        malformed ones raise :class:`kg.errors.KgError`); values may be Python values (``year=2024``,
+        ``since=datetime.date(2024, 1, 1)``, ``limit=500``) or strings.
+        """
+        from kg.query import canned_queries, resolve
+
+        if name not in canned_queries():
+            raise KgError(f"no canned query named {name!r}; `kg queries` lists them")
+        sparql, bound = resolve(name, None, {key: _param_text(value) for key, value in params.items()})
+        frame = self.query_df(sparql, bound)
+        assert not isinstance(frame, bool)  # canned queries are SELECTs
+        return frame
 
     def to_rdflib(self) -> rdflib.Dataset:
-        """An rdflib Dataset copy of the graph (for code that wants rdflib's API; loads into memory)."""
+        """The graph as an rdflib Dataset over the same Oxigraph store (oxrdflib): nothing is copied, so
+        it opens at once; rdflib's SPARQL goes to Oxigraph.  It is read-only: writes through it raise."""
         import rdflib
 
-        dataset = rdflib.Dataset()
-        dataset.parse(data=self.oxi.dump(format=RdfFormat.N_QUADS), format="nquads")
+        dataset = rdflib.Dataset(store=_ReadOnlyOxigraphStore(store=self.oxi), default_union=True)
+        for prefix, namespace in PREFIXES.items():
+            dataset.bind(prefix, namespace, override=True)
         return dataset
 
     def count(self, graph: str | None = None) -> int:
@@ -475,6 +519,84 @@ class GraphStore:
                 triples = (q.triple for q in self.content_quads())
                 serialize(triples, handle, format=fmt, prefixes=None if fmt == RdfFormat.N_TRIPLES else PREFIXES)
         os.replace(tmp, out)
+
+
+_DATES = {XSD.date.value, "http://www.w3.org/2001/XMLSchema#dateTime"}
+# xsd:integer and the types derived from it, and the other numeric types.
+_INTEGERS = {
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+}  # fmt: skip
+_FLOATS = {XSD.decimal.value, XSD.double.value, XSD.float.value}
+
+
+def _typed_column(column: list[Any], shorten: bool) -> Any:
+    """One result column as a pandas-ready sequence typed by its literals' datatypes."""
+    import pandas
+
+    present = [t for t in column if t is not None]
+    datatypes = {t.datatype.value for t in present if isinstance(t, Literal)}
+    all_literals = bool(present) and all(isinstance(t, Literal) for t in present)
+    if all_literals and datatypes <= _DATES:
+        # Mixed dates and date-times (or time zones) parse one by one; missing values become NaT.
+        return pandas.to_datetime([None if t is None else t.value for t in column], format="ISO8601", utc=None)
+    if all_literals and datatypes <= _INTEGERS:
+        return pandas.array([None if t is None else int(t.value) for t in column], dtype="Int64").astype(
+            "int64" if len(present) == len(column) else "Int64"
+        )
+    if all_literals and datatypes <= _INTEGERS | _FLOATS:
+        return pandas.array([float("nan") if t is None else float(t.value) for t in column], dtype="float64")
+    if all_literals and datatypes == {XSD.boolean.value}:
+        values = [None if t is None else t.value in ("true", "1") for t in column]
+        return pandas.array(values, dtype="bool" if len(present) == len(column) else "boolean")
+    if shorten:
+        return [_short_iri(t.value) if isinstance(t, NamedNode) else to_python(t) for t in column]
+    return [to_python(t) for t in column]
+
+
+def _short_iri(iri: str) -> str:
+    """``prefix:local`` for an IRI a prefix of the graph covers (the longest namespace wins)."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if not best:
+        return iri
+    local = iri[len(PREFIXES[best]) :]
+    # For reading, not for pasting into SPARQL: a local part may hold '/' (``id:issue/lwkd/2021-07-25``).
+    return f"{best}:{local}" if local and "#" not in local else iri
+
+
+def _param_text(value: Any) -> str:
+    """A canned query's parameter given from Python, as the text `kg query --param` would pass."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if isinstance(value, (NamedNode, Literal)):
+        return value.value
+    return str(value)
+
+
+def _read_only_store_class() -> type:
+    from oxrdflib import OxigraphStore
+
+    class ReadOnlyOxigraphStore(OxigraphStore):  # type: ignore[misc]
+        """oxrdflib's store over our Oxigraph store, refusing writes (the store is built by `kg build`)."""
+
+        def _refuse(self, *_args: Any, **_kwargs: Any) -> None:
+            raise KgError("the rdflib view of the graph is read-only; the store is written by `kg build`")
+
+        add = addN = remove = update = add_graph = remove_graph = _refuse
+
+    return ReadOnlyOxigraphStore
+
+
+def _ReadOnlyOxigraphStore(store: Store) -> Any:  # noqa: N802 - used like a class
+    return _read_only_store_class()(store=store)
 
 
 def _nquads_by_graph(nquads: str) -> dict[str, str]:
