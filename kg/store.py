@@ -181,8 +181,8 @@ class GraphStore:
         (xsd:integer and its kin, decimal, double, float) numeric (``Int64`` when some rows are unbound);
         all xsd:boolean ``bool`` (``boolean`` with gaps); anything else stays text.  ``lang=True`` adds,
         for each column holding language-tagged literals, a ``<column>_lang`` column with the tag (None
-        where there is none).  ``shorten=True`` writes IRIs as ``prefix:local`` (for reading: the local part may hold '/') with the graph's prefixes
-        (:data:`kg.vocab.PREFIXES`), leaving IRIs no prefix covers whole.
+        where there is none).  ``shorten=True`` writes IRIs as ``prefix:local`` with the graph's prefixes
+        (:data:`kg.vocab.PREFIXES`; for reading: the local part may hold '/'), leaving IRIs no prefix covers whole.
         """
         import pandas
 
