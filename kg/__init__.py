@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 
 def open_graph(store: str = "build", read_only: bool = True):  # noqa: ANN201 - lazy import keeps `import kg` light
-    """Open a built graph (the directory `kg build` wrote)."""
-    from kg.store import GraphStore
+    """Open a built graph (the directory `kg build` wrote): a :class:`kg.api.Graph`."""
+    from kg.api import Graph
 
-    return GraphStore.open(store, read_only=read_only)
+    return Graph.open(store, read_only=read_only)

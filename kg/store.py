@@ -201,22 +201,6 @@ class GraphStore:
                 columns[name + "_lang"] = [t.language if isinstance(t, Literal) else None for t in column]
         return pandas.DataFrame(columns, columns=list(columns))
 
-    def canned(self, name: str, **params: Any) -> pandas.DataFrame:
-        """Run the canned query ``name`` (``kg queries`` lists them) as a typed :meth:`query_df` frame.
-
-        Parameters are checked as ``kg query NAME --param k=v`` checks them (unknown, missing or
-        malformed ones raise :class:`kg.errors.KgError`); values may be Python values (``year=2024``,
-        ``since=datetime.date(2024, 1, 1)``, ``limit=500``) or strings.
-        """
-        from kg.query import canned_queries, resolve
-
-        if name not in canned_queries():
-            raise KgError(f"no canned query named {name!r}; `kg queries` lists them")
-        sparql, bound = resolve(name, None, {key: _param_text(value) for key, value in params.items()})
-        frame = self.query_df(sparql, bound)
-        assert not isinstance(frame, bool)  # canned queries are SELECTs
-        return frame
-
     def to_rdflib(self) -> rdflib.Dataset:
         """The graph as an rdflib Dataset over the same Oxigraph store (oxrdflib): nothing is copied, so
         it opens at once; rdflib's SPARQL goes to Oxigraph.  It is read-only: writes through it raise."""
@@ -568,17 +552,6 @@ def _short_iri(iri: str) -> str:
     local = iri[len(PREFIXES[best]) :]
     # For reading, not for pasting into SPARQL: a local part may hold '/' (``id:issue/lwkd/2021-07-25``).
     return f"{best}:{local}" if local and "#" not in local else iri
-
-
-def _param_text(value: Any) -> str:
-    """A canned query's parameter given from Python, as the text `kg query --param` would pass."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    if isinstance(value, (NamedNode, Literal)):
-        return value.value
-    return str(value)
 
 
 def _read_only_store_class() -> type:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
+import kg
+from kg.api import Graph
 from kg.build import build
 from kg.errors import KgError
 from kg.store import GraphStore
@@ -14,13 +16,14 @@ from tests.conftest import SEED
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
     root = tmp_path_factory.mktemp("api")
     corpus = root / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
     assert build([corpus], root / "build", write_html=False).ok
-    store = GraphStore.open(Path(root / "build"), read_only=True)
+    store = kg.open_graph(str(root / "build"))
+    assert isinstance(store, Graph) and store.read_only
     yield store
     store.close()
 
@@ -67,7 +70,7 @@ def test_ask_returns_a_bool(graph: GraphStore) -> None:
         graph.ask("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
 
 
-def test_canned_runs_a_query_by_name_with_checked_parameters(graph: GraphStore) -> None:
+def test_canned_runs_a_query_by_name_with_checked_parameters(graph: Graph) -> None:
     frame = graph.canned("most-mentioned-projects")
     assert {"label", "mentions"} <= set(frame.columns) and frame["mentions"].dtype == "int64"
     assert len(graph.canned("most-mentioned-projects", series="cloud-native-weekly")) == len(frame)
