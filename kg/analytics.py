@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -140,14 +141,26 @@ def communities(network: nx.Graph, seed: int = SEED) -> list[set[Any]]:
     return sorted((set(c) for c in found), key=lambda c: (-len(c), min(map(str, c))))
 
 
-def report(graph: GraphStore, top: int = 20, by: str = "both") -> str:
-    """Ranked tables (most mentioned, PageRank, betweenness, communities) as text, via rich."""
+REPORT_STEPS = ["reading the network", "centrality", "communities"]
+EXPORT_STEPS = ["reading entities and relations", "co-mentions", "communities", "writing"]
+
+
+def _no_step(_name: str) -> None:
+    return None
+
+
+def report(graph: GraphStore, top: int = 20, by: str = "both", step: Callable[[str], None] = _no_step) -> str:
+    """Ranked tables (most mentioned, PageRank, betweenness, communities) as text, via rich.
+
+    ``step`` is called with each of :data:`REPORT_STEPS` as it starts (a progress bar's hook)."""
     from rich.console import Console
     from rich.table import Table
 
     if top < 1:
         raise KgError(f"--top must be 1 or more, not {top}")
+    step(REPORT_STEPS[0])
     network = projection(graph, by=by)
+    step(REPORT_STEPS[1])
     frame = centrality(network)
     console = Console(record=True, width=120, file=io.StringIO(), color_system=None)  # capture, never print
     console.print(
@@ -169,6 +182,7 @@ def report(graph: GraphStore, top: int = 20, by: str = "both") -> str:
         table("PageRank", "pagerank", ".4f")
         table("Betweenness", "betweenness", ".4f")
         table("Degree", "degree", "d")
+    step(REPORT_STEPS[2])
     groups = communities(network)
     if groups:
         t = Table(title=f"Communities (Louvain, seed {SEED})", title_justify="left")
@@ -200,17 +214,23 @@ def _graphml_safe(value: Any) -> Any:
     return str(value)
 
 
-def export_graph(graph: GraphStore, fmt: str, out: Path, min_mentions: int = 0) -> Path:
+def export_graph(
+    graph: GraphStore, fmt: str, out: Path, min_mentions: int = 0, step: Callable[[str], None] = _no_step
+) -> Path:
     """Write the entity graph for Gephi: nodes with label/type/mentions/dates/community, relation edges.
 
     Relations are directed edges (``predicate``); co-mentions within a sentence
-    are added as ``coMentioned`` edges with their count as ``weight``.
+    are added as ``coMentioned`` edges with their count as ``weight``.  ``step`` is called with each
+    of :data:`EXPORT_STEPS` as it starts.
     """
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:
         raise KgError(f"unknown graph format '{fmt}' (use one of: {', '.join(EXPORT_FORMATS)})")
+    step(EXPORT_STEPS[0])
     view = graphview.load_view(graph, min_mentions=min_mentions)
+    step(EXPORT_STEPS[1])
     graphview.add_comention_edges(graph, view, threshold=1, max_edges=10**9)
+    step(EXPORT_STEPS[2])
     groups = communities(projection(graph, by="both"))
     community = {node: n for n, group in enumerate(groups) for node in group}
     network = nx.MultiDiGraph()
@@ -237,6 +257,7 @@ def export_graph(graph: GraphStore, fmt: str, out: Path, min_mentions: int = 0) 
         network.add_edge(u, v, key=key, predicate=str(data.get("predicate", key)), weight=int(data.get("weight", 1)))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    step(EXPORT_STEPS[3])
     if fmt == "graphml":
         nx.write_graphml(network, out, encoding="utf-8")
     else:

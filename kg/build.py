@@ -194,22 +194,9 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
 
 
 def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callable[[], None]]:
-    if not enabled or total == 0:
-        return (lambda _name: None), (lambda: None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from kg.progress import bar
 
-    progress = Progress(
-        TextColumn("extracting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-        console=__import__("rich.console").console.Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("", total=total)
-    progress.start()
-    return (lambda name: progress.update(task, advance=1, description=name)), progress.stop
+    return bar(total, "extracting", enabled)
 
 
 def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int) -> Iterator[Processed]:
@@ -309,6 +296,7 @@ def build(
         )
         sources = graph.sources()
         _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
+        _describe_dataset(graph, bool(static_changed or summary.built or summary.removed))
         summary.exports_written = write_exports(graph, build_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         changed = bool(static_changed or summary.built or summary.removed)
@@ -317,6 +305,14 @@ def build(
         graph.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _describe_dataset(graph: GraphStore, changed: bool) -> None:
+    """The VoID description (sizes, licences: kg.rdf.describe_dataset), when the content changed."""
+    from kg.rdf import GRAPH_VOID, describe_dataset
+
+    if changed or not graph.has_graph(GRAPH_VOID):
+        describe_dataset(graph)
 
 
 def _store_static_graphs(graph: GraphStore, catalog: Any, fingerprint: str) -> bool:

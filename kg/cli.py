@@ -211,13 +211,16 @@ def viz(
 def analytics(
     top: Annotated[int, typer.Option("--top", help="Rows per table.")] = 15,
     store: StoreOption = Path("build"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")] = False,
 ) -> None:
     """Centrality and communities of the project network (co-mentions and relations)."""
-    from kg.analytics import report
+    from kg.analytics import REPORT_STEPS, report
+    from kg.progress import steps, wanted
     from kg.store import GraphStore
 
-    with GraphStore.open(store, read_only=True) as graph:
-        typer.echo(report(graph, top))
+    with GraphStore.open(store, read_only=True) as graph, steps(REPORT_STEPS, "analytics", wanted(quiet)) as step:
+        text = report(graph, top, step=step)
+    typer.echo(text)
 
 
 @app.command()
@@ -258,13 +261,15 @@ def export(
         Path | None, typer.Option("-o", "--output", help="File to write (default build/graph.<ext>).")
     ] = None,
     store: StoreOption = Path("build"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")] = False,
 ) -> None:
     """Export the graph (RDF formats, GraphML/GEXF for Gephi, CSV of mentions)."""
     from kg.export import export as run_export
+    from kg.progress import wanted
 
     if fmt not in EXPORT_FORMATS:
         raise KgError(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
-    written = run_export(store, fmt, output)
+    written = run_export(store, fmt, output, progress=wanted(quiet))
     typer.echo(f"wrote {written}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from pathlib import Path
 
 from pyoxigraph import RdfFormat
@@ -30,19 +31,23 @@ SELECT ?issue ?date ?section ?entity (MIN(?l) AS ?label) ?type ?start ?end ?anch
 """
 
 
-def export(build_dir: Path, fmt: str, output: Path | None = None) -> Path:
-    """Write the graph in ``fmt``; returns the file written (default ``<build_dir>/graph.<fmt>``)."""
+def export(build_dir: Path, fmt: str, output: Path | None = None, progress: bool = False) -> Path:
+    """Write the graph in ``fmt``; returns the file written (default ``<build_dir>/graph.<fmt>``).
+
+    ``progress`` shows a bar on stderr for the slow formats (GraphML/GEXF, JSON-LD)."""
     out = output or Path(build_dir) / f"graph.{fmt}"
     with GraphStore.open(build_dir, read_only=True) as graph:
         if fmt in RDF_FORMATS:
             if fmt == "jsonld":
-                _export_jsonld(graph, out)
+                _export_jsonld(graph, out, progress)
             else:
                 graph.export(out, RDF_FORMATS[fmt])
         elif fmt in ("graphml", "gexf"):
-            from kg.analytics import export_graph
+            from kg.analytics import EXPORT_STEPS, export_graph
+            from kg.progress import steps
 
-            export_graph(graph, fmt, out)
+            with steps(EXPORT_STEPS, f"export {fmt}", progress) as step:
+                export_graph(graph, fmt, out, step=step)
         elif fmt == "csv":
             rows = graph.select(MENTIONS_CSV)
             with open(out, "w", newline="", encoding="utf-8") as handle:
@@ -54,9 +59,67 @@ def export(build_dir: Path, fmt: str, output: Path | None = None) -> Path:
     return out
 
 
-def _export_jsonld(graph: GraphStore, out: Path) -> None:
-    # Oxigraph writes JSON-LD for datasets; fall back to rdflib when this build lacks it.
-    try:
-        graph.export(out, RdfFormat.JSON_LD)
-    except (ValueError, AttributeError):
-        graph.to_rdflib().serialize(destination=str(out), format="json-ld")
+def _export_jsonld(graph: GraphStore, out: Path, progress: bool = False) -> None:
+    """JSON-LD with an ``@context`` of the graph's prefixes, each named graph kept as an ``@graph`` object.
+
+    Oxigraph writes the quads (expanded JSON-LD, no context); IRIs in keys, ``@id`` and ``@type`` are
+    then written as ``prefix:local`` where a prefix covers them.  One named graph at a time, so memory
+    stays bounded by the largest graph.
+    """
+    import json
+
+    from pyoxigraph import DefaultGraph, NamedNode, serialize
+
+    from kg import ids
+    from kg.progress import bar
+    from kg.vocab import PREFIXES
+
+    tmp = out.with_name(out.name + ".tmp")
+    names = [g for g in graph.named_graphs() if g != ids.GRAPH_BUILD]
+    advance, stop = bar(len(names) + 1, "export jsonld", progress)
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write('{\n"@context": ' + json.dumps(PREFIXES, ensure_ascii=False) + ',\n"@graph": [\n')
+        first = True
+        for name in [*names, None]:
+            advance(name or "default graph")
+            term = DefaultGraph() if name is None else NamedNode(name)
+            quads = list(graph.quads(graph=name)) if name else list(graph.oxi.quads_for_pattern(None, None, None, term))
+            if not quads:
+                continue
+            for item in json.loads(serialize(quads, format=RdfFormat.JSON_LD)):
+                handle.write(("" if first else ",\n") + json.dumps(_compact(item), ensure_ascii=False))
+                first = False
+        handle.write("\n]\n}\n")
+    stop()
+    tmp.replace(out)
+
+
+def _compact(value: object) -> object:
+    """Expanded JSON-LD with IRIs (keys, ``@id``, ``@type``) as ``prefix:local`` when a prefix covers them."""
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, object] = {}
+    for key, item in value.items():
+        if key in ("@id", "@type") and isinstance(item, str):
+            result[key] = _curie(item)
+        elif key == "@type" and isinstance(item, list):
+            result[key] = [_curie(t) if isinstance(t, str) else t for t in item]
+        elif key.startswith("@"):
+            result[key] = _compact(item)
+        else:
+            result[_curie(key)] = _compact(item)
+    return result
+
+
+@functools.lru_cache(maxsize=65536)
+def _curie(iri: str) -> str:
+    from kg.vocab import PREFIXES
+
+    for prefix, namespace in PREFIXES.items():
+        local = iri[len(namespace) :]
+        # Only locals JSON-LD reads back as this IRI: no '/', '#' or ':' that could make it look like another IRI.
+        if iri.startswith(namespace) and local and not any(c in local for c in "/#:?"):
+            return f"{prefix}:{local}"
+    return iri

@@ -75,16 +75,31 @@ def ensure_graph(out: str | Path | None = None, paths: list[Path] | None = None,
     directory itself sets it); ``$CNKG_WORKERS`` sets the worker processes (default 2).
     Returns ``(graph, summary)``; ``summary`` is None when nothing was built.
     """
+    import sys
+    import warnings
+
     import kg
     from kg.build import build
+    from kg.progress import wanted
 
     target = Path(out) if out is not None else build_dir()
     summary = None
     if os.environ.get("CNKG_REBUILD", "auto").strip().lower() != "never" or not (target / "store").is_dir():
         jobs = workers if workers is not None else int(os.environ.get("CNKG_WORKERS", "2") or 2)
+        # The first build takes a minute or two: a progress bar (in the notebook or on a terminal), and
+        # each file that fails is printed as it fails, then summed up in a warning the notebook shows.
         summary = build(
-            paths if paths is not None else sources(), target, workers=jobs, progress=False, report=lambda _line: None
+            paths if paths is not None else sources(),
+            target,
+            workers=jobs,
+            progress=wanted(),
+            report=lambda line: print(line, file=sys.stderr),
         )
+        if summary.errors:
+            warnings.warn(
+                f"kg build: {len(summary.errors)} file(s) failed and are not in the graph; first: {summary.errors[0]}",
+                stacklevel=2,
+            )
     return kg.open_graph(str(target)), summary
 
 

@@ -19,18 +19,27 @@ Each issue graph also carries its counts (tallies) that :mod:`kg.aggregates` sum
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import ids
 from kg.model import Extraction, Issue, Section, Span
 from kg.text import SentenceIndex, has_cjk
-from kg.vocab import CNKG, DCTERMS, DOAP, FOAF, NIF, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from kg.vocab import CNKG, DCTERMS, DOAP, FOAF, NIF, PROV, RDF, RDFS, SCHEMA, SKOS, VOID, XSD
 from kg.vocab import name_key as name_key  # re-export for kg.viz until the lead switches it
 
+if TYPE_CHECKING:
+    from kg.store import GraphStore
+
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cnkg.ttl"
+SERIES_FILE = Path(__file__).resolve().parent.parent / "ontology" / "series.yaml"
+# The dataset's VoID description: rewritten at the end of each build that changed the store.
+GRAPH_VOID = ids.ID + "graph/void"
+DATASET = ids.ID + "dataset"
 
 
 _INT = XSD.integer
@@ -44,6 +53,37 @@ def label_literal(text: str) -> Literal:
     return Literal(text, language="zh") if has_cjk(text) else Literal(text)
 
 
+@functools.cache
+def aligned_classes() -> dict[NamedNode, tuple[NamedNode, ...]]:
+    """Each cnkg class -> the standard classes the ontology makes it a subclass of (schema:, doap:, foaf:, …).
+
+    Oxigraph does no inference, so every node typed with a cnkg class is also typed with these
+    (:func:`types`): ``?x a doap:Project`` then finds the projects.  Read from ontology/cnkg.ttl, so
+    a new ``rdfs:subClassOf`` there is asserted by the next build.
+    """
+    subclass_of = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    aligned: dict[NamedNode, list[NamedNode]] = {}
+    for triple in parse(path=ONTOLOGY_FILE, format=RdfFormat.TURTLE):
+        if triple.predicate != subclass_of or not isinstance(triple.object, NamedNode):
+            continue
+        if isinstance(triple.subject, NamedNode) and triple.subject.value.startswith(ids.ONTOLOGY):
+            if not triple.object.value.startswith(ids.ONTOLOGY):
+                aligned.setdefault(triple.subject, []).append(triple.object)
+    return {cls: tuple(sorted(supers, key=str)) for cls, supers in aligned.items()}
+
+
+def types(node: NamedNode, cls: NamedNode, graph: NamedNode) -> Iterator[Quad]:
+    """``node a cls``, and ``node a`` each standard class the ontology aligns ``cls`` with."""
+    yield Quad(node, RDF.type, cls, graph)
+    for standard in aligned_classes().get(cls, ()):
+        yield Quad(node, RDF.type, standard, graph)
+
+
+def context_iri(issue_id: str) -> str:
+    """The issue's text as a NIF context: what its mentions' and evidence spans' offsets count in."""
+    return f"{issue_id}/context"
+
+
 def ontology_quads() -> list[Quad]:
     graph = NamedNode(ids.GRAPH_ONTOLOGY)
     return [Quad(t.subject, t.predicate, t.object, graph) for t in parse(path=ONTOLOGY_FILE, format=RdfFormat.TURTLE)]
@@ -52,7 +92,7 @@ def ontology_quads() -> list[Quad]:
 def newsletter_quads(issue: Issue, graph: NamedNode) -> Iterator[Quad]:
     """The newsletter series an issue belongs to (a shared node)."""
     node = NamedNode(ids.newsletter_iri(issue.series))
-    yield Quad(node, RDF.type, CNKG.Newsletter, graph)
+    yield from types(node, CNKG.Newsletter, graph)
     yield Quad(node, RDFS.label, label_literal(issue.series_title), graph)
 
 
@@ -74,7 +114,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         return Literal(str(value))
 
     # The issue and its newsletter.
-    add(Quad(issue_node, RDF.type, CNKG.Issue, graph))
+    quads.extend(types(issue_node, CNKG.Issue, graph))
     add(Quad(issue_node, RDFS.label, label_literal(issue.title), graph))
     add(Quad(issue_node, DCTERMS.title, label_literal(issue.title), graph))
     add(Quad(issue_node, SCHEMA.issueNumber, Literal(issue.number), graph))
@@ -90,6 +130,13 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
     quads.extend(newsletter_quads(issue, shared))
     for url in sorted({link.url for link in issue.links}):
         add(Quad(issue_node, CNKG.linksTo, Literal(url, datatype=_URI), graph))
+    # The issue's text as a NIF context (nif:isString holds it, so each span's offsets can be checked).
+    context = NamedNode(context_iri(extraction.issue_id))
+    add(Quad(context, RDF.type, NIF.Context, graph))
+    add(Quad(context, NIF.beginIndex, lit(0), graph))
+    add(Quad(context, NIF.endIndex, lit(len(issue.text)), graph))
+    add(Quad(context, NIF.isString, Literal(issue.text), graph))
+    add(Quad(context, CNKG.inIssue, issue_node, graph))
 
     # Sections.
     section_nodes: dict[int, NamedNode] = {}
@@ -105,6 +152,9 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
 
     # Terms of the per-mention loops, looked up once.
     rdf_type, c_mention, c_evidence = RDF.type, CNKG.Mention, CNKG.Evidence
+    mention_types = [c_mention, *aligned_classes().get(c_mention, ())]
+    evidence_types = [c_evidence, *aligned_classes().get(c_evidence, ())]
+    reference_context = NIF.referenceContext
     refers_to, in_issue, in_section = CNKG.refersTo, CNKG.inIssue, CNKG.inSection
     begin, end_, anchor_of, nif_sentence = NIF.beginIndex, NIF.endIndex, NIF.anchorOf, NIF.sentence
     sentences = SentenceIndex(issue.text)
@@ -117,8 +167,10 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         node = evidence_nodes.get(key)
         if node is None:
             node = evidence_nodes[key] = NamedNode(ids.evidence_iri(extraction.issue_id, span.start, span.end))
-            add(Quad(node, rdf_type, c_evidence, graph))
+            for cls in evidence_types:
+                add(Quad(node, rdf_type, cls, graph))
             add(Quad(node, in_issue, issue_node, graph))
+            add(Quad(node, reference_context, context, graph))
             add(Quad(node, begin, Literal(str(span.start), datatype=_INT), graph))
             add(Quad(node, end_, Literal(str(span.end), datatype=_INT), graph))
             add(Quad(node, anchor_of, Literal(span.text), graph))
@@ -130,7 +182,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
     for entity in extraction.entities:
         node = NamedNode(entity.id)
         if not entity.props.get("catalog"):  # catalogued entities are described in the catalog graph
-            add(Quad(node, RDF.type, CNKG[entity.type], shared))
+            quads.extend(types(node, CNKG[entity.type], shared))
             add(Quad(node, RDFS.label, label_literal(entity.label), shared))
             for alias in sorted(set(entity.aliases) - {entity.label}):
                 add(Quad(node, SKOS.altLabel, label_literal(alias), shared))
@@ -141,9 +193,11 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             add(Quad(issue_node, CNKG.mentions, node, graph))
         for mention in entity.mentions:
             m_node = NamedNode(ids.mention_iri(extraction.issue_id, mention.start, mention.end))
-            add(Quad(m_node, rdf_type, c_mention, graph))
+            for cls in mention_types:
+                add(Quad(m_node, rdf_type, cls, graph))
             add(Quad(m_node, refers_to, node, graph))
             add(Quad(m_node, in_issue, issue_node, graph))
+            add(Quad(m_node, reference_context, context, graph))
             add(Quad(m_node, begin, Literal(str(mention.start), datatype=_INT), graph))
             add(Quad(m_node, end_, Literal(str(mention.end), datatype=_INT), graph))
             add(Quad(m_node, anchor_of, Literal(issue.text[mention.start : mention.end]), graph))
@@ -238,10 +292,20 @@ def _entity_props(node: NamedNode, props: dict[str, object], graph: NamedNode) -
                     yield Quad(node, predicate, Literal("true", datatype=_BOOL), graph)
             elif isinstance(item, int):
                 yield Quad(node, predicate, Literal(str(item), datatype=_INT), graph)
+            elif key == "homepage" and _is_iri(str(item)):
+                yield Quad(node, predicate, NamedNode(str(item)), graph)  # foaf:homepage's range is a document
             elif key in ("url", "homepage", "repo"):
                 yield Quad(node, predicate, Literal(str(item), datatype=_URI), graph)
             else:
                 yield Quad(node, predicate, label_literal(str(item)), graph)
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return text.startswith(("http://", "https://"))
 
 
 class _SectionIndex:
@@ -265,7 +329,7 @@ def catalog_quads(catalog: object) -> list[Quad]:
     keys = {(e.type, e.key) for e in entries}
     for entry in entries:
         node = NamedNode(ids.entity_iri(entry.type, entry.key))
-        quads.append(Quad(node, RDF.type, CNKG[entry.type], graph))
+        quads.extend(types(node, CNKG[entry.type], graph))
         quads.append(Quad(node, RDFS.label, label_literal(entry.name), graph))
         if getattr(entry, "name_zh", None):
             quads.append(Quad(node, RDFS.label, Literal(entry.name_zh, language="zh"), graph))
@@ -302,3 +366,71 @@ def catalog_quads(catalog: object) -> list[Quad]:
                         quads.append(Quad(node, predicate, NamedNode(ids.entity_iri(candidate, target)), graph))
                         break
     return sorted(set(quads), key=str)
+
+
+def series_metadata(path: Path = SERIES_FILE) -> dict[str, dict[str, str]]:
+    """ontology/series.yaml: slug -> title, homepage, license (an IRI or ``unknown``)."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(slug): {k: str(v) for k, v in (entry or {}).items()} for slug, entry in data.items()}
+
+
+def dataset_description_quads(
+    triples: int, entities: int, series: Iterable[str], metadata: dict[str, dict[str, str]] | None = None
+) -> list[Quad]:
+    """The dataset described with VoID: its size, and one subset per series held with that series' licence.
+
+    ``triples`` counts the quads of the content graphs (every named graph but the build's bookkeeping
+    and this description: a triple two graphs hold counts twice, as in ``kg stats``); ``entities`` the
+    distinct nodes typed with an entity class (cnkg:Project, …).
+    """
+    meta = series_metadata() if metadata is None else metadata
+    graph, dataset = NamedNode(GRAPH_VOID), NamedNode(DATASET)
+    quads = [
+        Quad(dataset, RDF.type, VOID.Dataset, graph),
+        Quad(dataset, DCTERMS.title, Literal("cnkg: cloud-native newsletters knowledge graph"), graph),
+        Quad(dataset, VOID.triples, Literal(str(triples), datatype=_INT), graph),
+        Quad(dataset, VOID.entities, Literal(str(entities), datatype=_INT), graph),
+        Quad(dataset, VOID.vocabulary, NamedNode(ids.ONTOLOGY.rstrip("#")), graph),
+    ]
+    for slug in sorted(set(series)):
+        entry = meta.get(slug, {})
+        subset = NamedNode(f"{DATASET}/{ids.slug(slug)}")
+        quads.append(Quad(dataset, VOID.subset, subset, graph))
+        quads.append(Quad(subset, RDF.type, VOID.Dataset, graph))
+        quads.append(Quad(subset, VOID.rootResource, NamedNode(ids.newsletter_iri(slug)), graph))
+        quads.append(Quad(subset, DCTERMS.title, label_literal(entry.get("title", slug)), graph))
+        if entry.get("homepage"):
+            quads.append(Quad(subset, FOAF.homepage, NamedNode(entry["homepage"]), graph))
+        licence = entry.get("license", "unknown")
+        if licence != "unknown":
+            quads.append(Quad(subset, DCTERMS.license, NamedNode(licence), graph))
+        else:
+            text = "Licence unknown: nothing the project holds states it." if entry else "Series not in series.yaml."
+            quads.append(Quad(subset, DCTERMS.description, Literal(text, language="en"), graph))
+    return quads
+
+
+_ENTITY_COUNT = """
+SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {
+  VALUES ?c { cnkg:Project cnkg:Organization cnkg:Person cnkg:Release cnkg:KEP cnkg:Feature cnkg:Vulnerability
+              cnkg:Event cnkg:Technology cnkg:Article }
+  ?e a ?c }
+"""
+
+
+def describe_dataset(graph: GraphStore) -> None:
+    """Rewrite the VoID graph from the store's current content (one transaction)."""
+    skip = {ids.GRAPH_BUILD, GRAPH_VOID}
+    sizes = graph.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    triples = sum(int(row["n"]) for row in sizes if row["g"] not in skip)
+    entities = int(graph.select(_ENTITY_COUNT)[0]["n"])
+    series = [
+        row["n"].removeprefix(ids.ID + "newsletter/")
+        for row in graph.select("SELECT DISTINCT ?n WHERE { ?i a cnkg:Issue ; schema:isPartOf ?n }")
+    ]
+    quads = dataset_description_quads(triples, entities, series)
+    body = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
+    void = NamedNode(GRAPH_VOID)
+    graph.update(f"DROP SILENT GRAPH {void} ;\nINSERT DATA {{ GRAPH {void} {{\n{body}}} }}")

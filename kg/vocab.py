@@ -85,14 +85,20 @@ XSD = Vocabulary(
 )
 SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", ["altLabel"])
 SCHEMA = Vocabulary("schema", "https://schema.org/", ["datePublished", "isPartOf", "issueNumber"])
-DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", ["title"])
+DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", ["title", "license", "description", "modified"])
 DOAP = Vocabulary("doap", "http://usefulinc.com/ns/doap#", ["revision"])
 FOAF = Vocabulary("foaf", "http://xmlns.com/foaf/0.1/", ["homepage"])
 PROV = Vocabulary("prov", "http://www.w3.org/ns/prov#", ["wasDerivedFrom"])
 NIF = Vocabulary(
     "nif",
     "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    ["beginIndex", "endIndex", "anchorOf", "sentence"],
+    ["beginIndex", "endIndex", "anchorOf", "sentence", "referenceContext", "Context", "isString"],
+)
+# The dataset's description (kg.rdf.void_quads).
+VOID = Vocabulary(
+    "void",
+    "http://rdfs.org/ns/void#",
+    ["Dataset", "triples", "entities", "distinctSubjects", "subset", "sparqlEndpoint", "rootResource", "vocabulary"],
 )
 
 # Prefixes of queries and serialisations (the order is graph.trig's header order).
@@ -110,6 +116,7 @@ PREFIXES = {
     "prov": PROV.base,
     "nif": NIF.base,
     "owl": "http://www.w3.org/2002/07/owl#",
+    "void": VOID.base,
 }
 
 
