@@ -180,7 +180,7 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
             content_hash,
             write,
             issue_id=extraction.issue_id,
-            graph_quads=len(own),
+            graph_quads=len(set(own)),  # the store keeps a set: a quad stated twice counts once
             newsletter=ids.newsletter_iri(issue.series),
             tallies=aggregates.tallies_of(own),
         )
