@@ -525,8 +525,10 @@ def _typed_column(column: list[Any], shorten: bool) -> Any:
     datatypes = {t.datatype.value for t in present if isinstance(t, Literal)}
     all_literals = bool(present) and all(isinstance(t, Literal) for t in present)
     if all_literals and datatypes <= _DATES:
-        # Mixed dates and date-times (or time zones) parse one by one; missing values become NaT.
-        return pandas.to_datetime([None if t is None else t.value for t in column], format="ISO8601", utc=None)
+        try:  # missing values become NaT
+            return pandas.to_datetime([None if t is None else t.value for t in column], format="ISO8601")
+        except (ValueError, TypeError):  # e.g. values in several time zones: left as text
+            return [to_python(t) for t in column]
     if all_literals and datatypes <= _INTEGERS:
         return pandas.array([None if t is None else int(t.value) for t in column], dtype="Int64").astype(
             "int64" if len(present) == len(column) else "Int64"
