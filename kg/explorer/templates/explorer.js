@@ -90,8 +90,11 @@
     // A node brought in next to one on screen: on a ring around it, away from its neighbours' spots.
     if (E[n].x !== undefined && near === undefined) return;
     var centre = near !== undefined && nodes.get(near) ? network.getPosition(near) : { x: 0, y: 0 };
-    var k = (place.count = (place.count || 0) + 1);
-    var angle = k * 2.39996, r = 120 + 12 * Math.sqrt(k % 40);
+    // A sunflower spiral around the anchor: each new node at its own angle, the spiral widening as they come.
+    var key = near === undefined ? "none" : near;
+    place.counts = place.counts || {};
+    var k = (place.counts[key] = (place.counts[key] || 0) + 1);
+    var angle = k * 2.39996, r = 110 + 45 * Math.sqrt(k);
     E[n].x = centre.x + r * Math.cos(angle); E[n].y = centre.y + r * Math.sin(angle);
   }
 
