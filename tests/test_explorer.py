@@ -27,6 +27,8 @@ def test_segments_turn_markdown_into_text_and_safe_links() -> None:
     assert "###" not in joined and "**" not in joined and "`" not in joined and "](" not in joined
     assert ["bad"] not in segs and all(len(s) == 1 or s[1].startswith("https://") for s in segs)  # no javascript:
     assert "javascript" not in str(segs)
+    bold_link = segments("- **[Cilium v1.19.1](https://github.com/cilium/cilium/releases/tag/v1.19.1)** - Fixes")
+    assert bold_link == [["Cilium v1.19.1", "https://github.com/cilium/cilium/releases/tag/v1.19.1"], [" - Fixes"]]
     long = segments("word " * 200, limit=50)
     assert len("".join(s[0] for s in long)) <= 50 and long[-1][0].endswith("…")
 

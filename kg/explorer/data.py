@@ -130,6 +130,9 @@ _MARKUP = [
 ]
 
 
+_STRAY_EMPHASIS = re.compile(r"\*\*|__|(?<=\s)\*(?=\s|$)|^\*(?=\s)")
+
+
 def safe_url(url: str) -> str:
     """Only http(s) URLs become links: a javascript: or data: URL in issue text must not."""
     return url if re.match(r"(?i)^https?://[^\s\"'<>]+$", url or "") else ""
@@ -146,6 +149,7 @@ def segments(text: str, limit: int = EVIDENCE_CHARS) -> list[list[str]]:
     def plain(chunk: str) -> None:
         for pattern, replacement in _MARKUP:
             chunk = pattern.sub(replacement, chunk)
+        chunk = _STRAY_EMPHASIS.sub("", chunk)  # the halves of **[a link](…)**, split by the link
         chunk = " ".join(chunk.split()) if chunk.strip() else (" " if chunk else "")
         if chunk:
             out.append([chunk])

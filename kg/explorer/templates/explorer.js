@@ -70,7 +70,7 @@
     var x = data.edges[n], co = x.predicate === "coMentioned";
     var edge = { id: n, from: x.from, to: x.to, kgLabel: co ? "co-mentioned in " + x.count + " sentences" : x.predicate,
       title: E[x.from].label + " —" + (co ? "co-mentioned ×" + x.count : x.predicate) + "→ " + E[x.to].label };
-    if (labelsOn) edge.label = edge.kgLabel;
+    if (labelsOn && !co) edge.label = edge.kgLabel;
     if (co) {
       edge.dashes = true; edge.arrows = { to: { enabled: false } };
       edge.color = { color: "#cfcfcf", highlight: "#888" }; edge.width = Math.min(6, 1 + Math.log2(x.count));
@@ -82,7 +82,8 @@
   // (adding 2,000 nodes to a live network cost a second).
   var network = null;
   var GROUPS = {};
-  Object.keys(COLORS).forEach(function (t) { GROUPS[t] = { color: { background: COLORS[t], border: COLORS[t] } }; });
+  Object.keys(COLORS).forEach(function (t) { GROUPS[t] = { color: { background: COLORS[t], border: COLORS[t],
+    highlight: { background: COLORS[t], border: "#222" }, hover: { background: COLORS[t], border: "#555" } } }; });
   var OPTIONS = {
     groups: GROUPS,
     physics: false,
@@ -128,7 +129,10 @@
     var on = network.getScale() >= LABEL_ZOOM && edges.length <= 1500;
     if (on === labelsOn) return;
     labelsOn = on;
-    edges.update(edges.getIds().map(function (x) { return { id: x, label: on ? edges.get(x).kgLabel : "" }; }));
+    // Relations get their names; co-mentions (context, many) only on hover.
+    edges.update(edges.get({ filter: function (e) { return !e.dashes; } }).map(function (e) {
+      return { id: e.id, label: on ? e.kgLabel : "" };
+    }));
   }
 
   // ---------------------------------------------------------------- actions
@@ -149,12 +153,17 @@
     }
     expand(n);
     refresh();
-    if (nodes.get(n)) { network.selectNodes([n]); network.focus(n, { scale: Math.max(network.getScale(), 1.0), animation: false }); }
+    if (nodes.get(n)) {
+      network.selectNodes([n]);
+      network.focus(n, { scale: Math.max(network.getScale(), 1.0), animation: false });
+      updateLabels(); // moving the view by code sends no "zoom" event
+    }
     panel(n);
   }
   function focusOn(n) {
     state.shown = {}; state.shown[n] = true; expand(n); refresh();
     network.fit({ nodes: nodes.getIds(), animation: false });
+    updateLabels();
     network.selectNodes([n]); panel(n);
   }
 
@@ -299,8 +308,11 @@
   reset();
   network = new vis.Network($("kg-network"), { nodes: nodes, edges: edges }, OPTIONS);
   network.on("zoom", updateLabels);
-  network.on("hoverEdge", function (p) { if (!labelsOn) edges.update({ id: p.edge, label: edges.get(p.edge).kgLabel }); });
-  network.on("blurEdge", function (p) { if (!labelsOn && edges.get(p.edge)) edges.update({ id: p.edge, label: "" }); });
+  network.on("hoverEdge", function (p) { edges.update({ id: p.edge, label: edges.get(p.edge).kgLabel }); });
+  network.on("blurEdge", function (p) {
+    var e = edges.get(p.edge);
+    if (e && (!labelsOn || e.dashes)) edges.update({ id: p.edge, label: "" });
+  });
   network.on("click", function (p) {
     if (p.nodes.length) { var n = p.nodes[0]; expand(n); refresh(); network.selectNodes([n]); panel(n); }
   });
@@ -310,7 +322,7 @@
 
   timing.built = performance.now();
   window.kg = { network: network, nodes: nodes, edges: edges, data: data, state: state, refresh: refresh, bring: bring,
-    focusOn: focusOn, timing: timing };
+    focusOn: focusOn, updateLabels: updateLabels, timing: timing };
   network.once("afterDrawing", function () { timing.drawn = performance.now(); document.body.dataset.ready = "1"; });
   network.redraw();
 })();
