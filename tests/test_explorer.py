@@ -117,3 +117,16 @@ def test_kg_explore_writes_the_page(explorer_build: Path, tmp_path: Path) -> Non
     assert "<script>alert" not in page  # issue text is data, escaped for the script element
     bad = runner.invoke(app, ["explore", "--store", str(explorer_build), "--series", "nope", "-o", str(out)])
     assert bad.exit_code == 1 and "no newsletter series 'nope'" in bad.output
+
+
+def test_unconnected_nodes_are_laid_out_beside_the_core_not_over_it() -> None:
+    from kg.explorer.page import layout
+
+    entities = [{"drawn": True} for _ in range(30)] + [{"drawn": False}]
+    edges = [{"from": i, "to": i + 1} for i in range(19)] + [{"from": 25, "to": 30}]  # 30 is not drawn
+    data = {"entities": entities, "edges": edges}
+    layout(data)
+    core = entities[:20]
+    alone = entities[20:30]
+    assert all("x" in e and "y" in e for e in entities[:30]) and "x" not in entities[30]
+    assert min(e["x"] for e in alone) > max(e["x"] for e in core)
