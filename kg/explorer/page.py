@@ -113,12 +113,14 @@ def layout(data: dict) -> None:
         width = size
     if alone:
         # Unconnected: a block beside the core, biggest first, so they neither hide nor crowd it.
-        side = max(1, math.ceil(math.sqrt(len(alone))))
-        step = 90.0
-        top = -(side - 1) * step / 2
+        # Labels are wider than tall: columns twice as far apart as rows (and ~half as many).
+        across, down = 170.0, 85.0
+        side = max(1, math.ceil(math.sqrt(len(alone) / 2)))
+        rows = math.ceil(len(alone) / side)
+        top = -(rows - 1) * down / 2
         for k, n in enumerate(alone):
             data["entities"][drawn[n]].update(
-                x=round(width + 150 + (k % side) * step, 1), y=round(top + (k // side) * step, 1)
+                x=round(width + 150 + (k % side) * across, 1), y=round(top + (k // side) * down, 1)
             )
 
 
