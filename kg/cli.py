@@ -208,6 +208,32 @@ def viz(
 
 @app.command()
 @friendly
+def explore(
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="Draw this entity (name or alias) and its nearest.")
+    ] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Only mentions in this series.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
+    budget: Annotated[int, typer.Option("--budget", help="Entities drawn at first (the rest: search).")] = 300,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("explore.html"),
+    store: StoreOption = Path("build"),
+) -> None:
+    """Write the explorer: one offline HTML page to search, filter, expand and read the evidence."""
+    from kg.explorer import ExplorerOptions, explorer_data, render_page
+    from kg.explorer.data import store_select
+    from kg.store import GraphStore
+
+    options = ExplorerOptions(focus=focus, series=series, since=since, until=until, budget=budget)
+    with GraphStore.open(store, read_only=True) as graph:
+        data = explorer_data(store_select(graph), options, title=f"cnkg: {focus}" if focus else "cnkg explorer")
+    render_page(data, output)
+    drawn = sum(1 for e in data["entities"] if e["drawn"])
+    typer.echo(f"wrote {output} ({drawn} drawn of {len(data['entities'])} entities, {len(data['edges'])} edges)")
+
+
+@app.command()
+@friendly
 def analytics(
     top: Annotated[int, typer.Option("--top", help="Rows per table.")] = 15,
     store: StoreOption = Path("build"),

@@ -122,6 +122,7 @@ class Issue:
     # Files read into this issue after its own (a companion articles page): (path, offset in text).
     parts: list[tuple[str, int]] = field(default_factory=list)
     body_start: int = 0  # where the body starts: front matter is metadata, not text that mentions things
+    url: str | None = None  # the issue's public page (schema:url), when the file or its series says it
 
     def section_at(self, offset: int) -> Section | None:
         """The innermost section containing ``offset``."""

@@ -87,6 +87,8 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         add(Quad(issue_node, SCHEMA.datePublished, Literal(issue.date, datatype=_DATE), graph))
         if issue.date_inferred:
             add(Quad(issue_node, CNKG.dateInferred, lit(True), graph))
+    if issue.url:  # the issue's public page, as its file or its series says (kg/ingest/source_url.py)
+        add(Quad(issue_node, SCHEMA.url, Literal(issue.url, datatype=_URI), graph))
     quads.extend(newsletter_quads(issue, shared))
     for url in sorted({link.url for link in issue.links}):
         add(Quad(issue_node, CNKG.linksTo, Literal(url, datatype=_URI), graph))

@@ -102,6 +102,7 @@ def _append(issue: Issue, part: Issue) -> None:
     from kg.model import Item, Link, Section
 
     shift = len(issue.text) + 1
+    issue.url = issue.url or part.url  # the week's page, as the companion links back to it
     issue.parts.append((part.path, shift))
     issue.text = issue.text + "\n" + part.text
 
