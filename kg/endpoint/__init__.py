@@ -1,0 +1,5 @@
+"""`kg serve`'s HTTP front over Oxigraph servers: limits that hold, SERVICE refused, canned-query pages."""
+
+from kg.endpoint.app import Endpoint, EndpointHandle, Limits, start_endpoint
+
+__all__ = ["Endpoint", "EndpointHandle", "Limits", "start_endpoint"]
