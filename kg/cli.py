@@ -227,14 +227,14 @@ def serve(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0, help="Stop a query after this many seconds (0: never).")
     ] = 30,
-    max_queries: Annotated[int, typer.Option("--max-queries", min=1, help="Queries running at once.")] = 2,
+    max_queries: Annotated[int, typer.Option("--max-queries", min=1, help="Queries running at once.")] = 4,
     max_result_mb: Annotated[float, typer.Option("--max-result-mb", min=0, help="Largest result, in MB.")] = 64,
     allow_service: Annotated[
         bool, typer.Option("--allow-service", help="Run SERVICE clauses (the server fetches other URLs).")
     ] = False,
     queue_wait: Annotated[
         float, typer.Option("--queue-wait", min=0, help="Seconds a query waits for a free slot before 503.")
-    ] = 2.0,
+    ] = 5.0,
     store: StoreOption = Path("build"),
 ) -> None:
     """Serve the built graph as a read-only SPARQL endpoint (Oxigraph servers behind a front that keeps limits)."""

@@ -355,10 +355,10 @@ def serve(
     port: int = 7878,
     bind: str = "127.0.0.1",
     timeout_s: float = 30,
-    max_queries: int = 2,
+    max_queries: int = 4,
     max_result_mb: float = 64,
     allow_service: bool = False,
-    queue_wait_s: float = 2.0,
+    queue_wait_s: float = 5.0,
 ) -> int:
     """Run the read-only SPARQL endpoint in the foreground until Ctrl-C; returns the exit code (0 on Ctrl-C).
 

@@ -308,7 +308,7 @@ def test_serve_runs_in_the_foreground_until_ctrl_c(build_dir: Path) -> None:
         assert "Ctrl-C" in proc.stdout.readline()
         assert count(f"http://127.0.0.1:{port}/query") == 7
         oxigraph = children(proc.pid)
-        assert len(oxigraph) == 2  # one Oxigraph server per query slot (--max-queries, default 2)
+        assert len(oxigraph) == 4  # one Oxigraph server per query slot (--max-queries, default 4)
         proc.send_signal(signal.SIGINT)  # only the Python parent: it must pass the stop on to oxigraph
         assert proc.wait(timeout=15) == 0
     finally:
@@ -338,7 +338,7 @@ def test_killed_kg_serve_leaves_no_oxigraph_behind(build_dir: Path) -> None:
         assert proc.stdout is not None and proc.stdout.readline().startswith("SPARQL endpoint")
         # Every server, first ones and replacements alike, is started by the pool's spawner thread.
         oxigraph = children(proc.pid)
-        assert len(oxigraph) == 2
+        assert len(oxigraph) == 4
         proc.kill()
         proc.wait(timeout=10)
         deadline = time.monotonic() + 10

@@ -62,6 +62,7 @@ class BackendPool:
         self._lock = threading.Lock()
         self._waiting = 0
         self._closed = False
+        self._connections: dict[ServerHandle, http.client.HTTPConnection] = {}  # each used by its handle's holder
         # One long-lived thread starts every server, so each gets a parent-death signal tied to a thread that
         # ends only with the process: a killed `kg serve` leaves no server behind (kg.serve._parent_death_hook).
         self._spawner = concurrent.futures.ThreadPoolExecutor(1, "oxigraph-spawner", initializer=_mark_long_lived)
@@ -139,17 +140,31 @@ class BackendPool:
         def remaining() -> float | None:
             return None if deadline is None else max(0.001, deadline - time.monotonic())
 
-        connection = http.client.HTTPConnection(
-            "127.0.0.1" if handle.host in ("0.0.0.0", "") else handle.host, handle.port, timeout=remaining()
-        )
+        # Keep-alive to each backend: a new TCP connection per query costs more than the rest of the front.
+        connection = self._connections.pop(handle, None)
+        reused = connection is not None
+        keep = False
         try:
-            connection.request(method, target, body=body, headers=dict(headers))
-            response = connection.getresponse()
+            while True:
+                if connection is None:
+                    connection = http.client.HTTPConnection(handle.host, handle.port, timeout=remaining())
+                elif connection.sock is not None:
+                    connection.sock.settimeout(remaining())
+                try:
+                    connection.request(method, target, body=body, headers=dict(headers))
+                    response = connection.getresponse()
+                    break
+                except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                    if not reused:
+                        raise
+                    # The server closed the idle kept-alive connection: not a failure, open a new one.
+                    connection.close()
+                    connection, reused = None, False
             chunks, size = [], 0
             while True:
                 if connection.sock is not None:
                     connection.sock.settimeout(remaining())
-                chunk = response.read1(65536)
+                chunk = response.read(65536)  # read(), not read1(): it marks the answer done at its end
                 if not chunk:
                     break
                 size += len(chunk)
@@ -160,6 +175,7 @@ class BackendPool:
                 if deadline is not None and time.monotonic() > deadline:
                     raise TimeoutError
             kept = {k: v for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP}
+            keep = not response.will_close
             return Reply(response.status, b"".join(chunks), kept)
         except TimeoutError:
             self._replace(handle)
@@ -172,7 +188,11 @@ class BackendPool:
                 502, f"the query engine failed ({err.__class__.__name__}: {err}); it has been restarted"
             ) from None
         finally:
-            connection.close()
+            if connection is not None:
+                if keep:
+                    self._connections[handle] = connection
+                else:
+                    connection.close()
 
     def close(self) -> None:
         with self._lock:
