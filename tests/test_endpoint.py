@@ -329,3 +329,19 @@ def test_service_when_allowed_and_the_result_size_cap(store_dir: Path) -> None:
     finally:
         remote.shutdown()
         remote.server_close()
+
+
+def test_the_curl_examples_of_the_docs_run(serve: Serve) -> None:
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    doc = (REPO / "docs" / "endpoint.md").read_text(encoding="utf-8")
+    block = doc.split("### From a SPARQL client", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [c.strip() for c in block.replace("\\\n", " ").splitlines() if c.strip().startswith("curl ")]
+    assert len(commands) >= 3
+    port = serve.base.rsplit(":", 1)[1]
+    for command in commands:
+        runnable = command.replace("curl ", f"{curl} -sS --fail ", 1).replace(":7878/", f":{port}/")
+        done = subprocess.run(["bash", "-c", runnable], cwd=REPO, capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, (command, done.stderr)
+        assert done.stdout.strip(), command
