@@ -235,6 +235,10 @@ def test_service_is_refused_by_default(serve: Serve) -> None:
         httpx.get(serve.url, params={"query": federated}, timeout=10),
         httpx.post(serve.url, data={"query": federated}, timeout=10),
         httpx.post(serve.url, content=federated, headers={"Content-Type": "application/sparql-query"}),
+        httpx.get(serve.base + "/sparql", params={"query": federated}, timeout=10),  # the UI's path
+        # Two query values (whichever one the engine would take), a body under another content type.
+        httpx.get(serve.url, params=[("query", LIGHT), ("query", federated)], timeout=10),
+        httpx.post(serve.url, content=federated, headers={"Content-Type": "text/plain"}),
     ):
         assert response.status_code == 400
         assert "SERVICE is disabled" in response.text and "--allow-service" in response.text

@@ -62,18 +62,19 @@ class Request:
         values = self.query.get(name)
         return values[0] if values else default
 
-    def sparql_text(self) -> str | None:
-        """The SPARQL text of a protocol request (GET ?query=, POST form or direct body), if it has one."""
-        kind = self.headers.get("content-type", "").split(";")[0].strip().lower()
-        if self.method == "POST" and kind == "application/sparql-query":
-            return self.body.decode("utf-8", "replace")
-        if self.method == "POST" and kind == "application/x-www-form-urlencoded":
-            form = parse_qs(self.body.decode("utf-8", "replace"))
-            texts = form.get("query") or form.get("update")
-            return texts[0] if texts else None
-        if self.method == "POST" and kind == "application/sparql-update":
-            return self.body.decode("utf-8", "replace")
-        return self.arg("query")
+    def sparql_texts(self) -> list[str]:
+        """Every text of the request that Oxigraph might run as SPARQL.
+
+        Each ``query=``/``update=`` value of the URL and of a form body, and the body itself: a request with two
+        ``query`` values, or a body under an unexpected content type, must not slip a query past a check.
+        """
+        texts = [v for key in ("query", "update") for v in self.query.get(key, [])]
+        if self.body:
+            body = self.body.decode("utf-8", "replace")
+            form = parse_qs(body)
+            texts += [v for key in ("query", "update") for v in form.get(key, [])]
+            texts.append(body)
+        return texts
 
 
 Page = Callable[["Endpoint", Request], Reply]
@@ -110,8 +111,7 @@ class Endpoint:
             if request.path == prefix or request.path.startswith(prefix.rstrip("/") + "/"):
                 return page(self, request)
         if request.path in QUERY_PATHS:
-            text = request.sparql_text()
-            if text is not None and not self.limits.allow_service and uses_service(text):
+            if not self.limits.allow_service and any(uses_service(text) for text in request.sparql_texts()):
                 return text_reply(400, SERVICE_REFUSED)
         if request.method == "GET" and request.path in _STATIC and request.path in self._static:
             return self._static[request.path]
