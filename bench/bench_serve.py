@@ -1,12 +1,16 @@
 """Benchmark: `kg serve` latency under load, the bare Oxigraph server against the front that keeps limits.
 
-Run: ``python bench/bench_serve.py [--store build] [--clients 8] [--requests 50] [--max-queries 4,8] [--mix light|canned]``.
+Run: ``python bench/bench_serve.py [--store build] [--clients 8] [--requests 50] [--max-queries 4,8]
+[--mix light|canned]``.
 
 Each client sends `--requests` queries one after the other (round-robin over the `--mix`: light lookups,
 or every canned query file as it is plus those), all clients at once, over keep-alive connections.
 "Before" is ``oxigraph serve-read-only`` alone (what `kg serve` ran until the front); "after" is
 ``kg serve`` (the Python front over `--max-queries` Oxigraph servers) in a subprocess, once per value.
 Prints p50/p99/max latency, throughput and error count per setup.
+
+``--probe-timeout S`` instead runs the heavy queries of issue 17.6 (a three-way cartesian COUNT and an ORDER BY
+cartesian, at once) and a light query against ``kg serve --timeout S``: statuses, times, memory, CPU after.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ from kg.serve import free_port, start_server  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 LIGHT = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/cnkg/ontology#Project> }",
-    "SELECT ?l WHERE { ?p a <https://w3id.org/cnkg/ontology#Project> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
-    " LIMIT 20",
+    "SELECT ?l WHERE { ?p a <https://w3id.org/cnkg/ontology#Project> ;"
+    " <http://www.w3.org/2000/01/rdf-schema#label> ?l } LIMIT 20",
     "ASK { ?s ?p ?o }",
 ]
 
@@ -96,6 +100,74 @@ def kg_serve(store: Path, max_queries: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+HEAVY = {
+    "count": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "order-by": "SELECT ?c WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c LIMIT 5",
+}
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _cpu_and_rss(pids: list[int]) -> tuple[float, float]:
+    """CPU seconds used so far and resident MB now, summed over `pids`."""
+    cpu, rss = 0.0, 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            rss += int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    return cpu, rss
+
+
+def probe_limits(store: Path, timeout_s: int) -> None:
+    """Two heavy queries at once plus a light one, against `kg serve --timeout`: statuses, times, CPU after."""
+    port = free_port()
+    args = [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)]
+    process = subprocess.Popen(
+        [*args, "--timeout", str(timeout_s)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        assert process.stdout is not None and process.stdout.readline().startswith("SPARQL endpoint")
+        results: dict[str, str] = {}
+
+        def ask(label: str, sparql: str) -> None:
+            start = time.perf_counter()
+            response = httpx.get(url, params={"query": sparql}, headers={"Accept": "text/csv"}, timeout=300)
+            first = response.text.strip().splitlines()[0][:70] if response.text.strip() else ""
+            results[label] = f"HTTP {response.status_code} after {time.perf_counter() - start:5.2f} s: {first}"
+
+        threads = [threading.Thread(target=ask, args=item) for item in HEAVY.items()]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        pids = [process.pid, *_children(process.pid)]
+        busy_cpu, busy_rss = _cpu_and_rss(pids)
+        ask("light, meanwhile", LIGHT[0])
+        for thread in threads:
+            thread.join()
+        time.sleep(1)
+        pids = [process.pid, *_children(process.pid)]
+        cpu0, rss = _cpu_and_rss(pids)
+        time.sleep(2)
+        cpu1, _ = _cpu_and_rss(pids)
+        for label, line in results.items():
+            print(f"{label:18} {line}")
+        print(f"RSS of kg serve and its servers: {busy_rss:.0f} MB while busy, {rss:.0f} MB 1 s after the 504s")
+        print(f"CPU used by them from 1 s to 3 s after the 504s: {cpu1 - cpu0:.2f} s ({len(pids) - 1} servers)")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=REPO / "build")
@@ -103,7 +175,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--max-queries", default="4,8", help="comma-separated --max-queries values to try")
     parser.add_argument("--mix", choices=("light", "canned"), default="light")
+    parser.add_argument("--probe-timeout", type=int, metavar="S", help="instead: heavy queries vs `--timeout S`")
     args = parser.parse_args()
+    if args.probe_timeout:
+        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+        probe_limits(args.store, args.probe_timeout)
+        return
     queries = workload(args.mix)
     print(f"store {args.store}, {args.clients} clients x {args.requests} requests, {len(queries)} queries in the mix")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
