@@ -349,3 +349,17 @@ def test_the_curl_examples_of_the_docs_run(serve: Serve) -> None:
         done = subprocess.run(["bash", "-c", runnable], cwd=REPO, capture_output=True, text=True, timeout=30)
         assert done.returncode == 0, (command, done.stderr)
         assert done.stdout.strip(), command
+
+
+def test_kg_query_with_a_failing_service_is_one_error_line(store_dir: Path) -> None:
+    federated = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", federated, "--store", str(store_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "SERVICE request failed" in done.stderr and "Traceback" not in done.stderr
