@@ -26,7 +26,6 @@ from kg.endpoint.pool import BackendPool, Overrun, Reply
 from kg.errors import KgError
 from kg.sparql_inspect import uses_service
 
-QUERY_PATHS = ("/query", "/sparql")  # the SPARQL protocol endpoint (Oxigraph's UI posts to /sparql)
 MAX_REQUEST_BYTES = 1_000_000  # a query text, not an upload: the endpoint is read-only
 # Static parts of Oxigraph's UI: kept after the first answer so the UI loads even while every slot is busy.
 _STATIC = {"/", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg", "/favicon.ico"}
@@ -110,9 +109,9 @@ class Endpoint:
         for prefix, page in self.pages.items():
             if request.path == prefix or request.path.startswith(prefix.rstrip("/") + "/"):
                 return page(self, request)
-        if request.path in QUERY_PATHS:
-            if not self.limits.allow_service and any(uses_service(text) for text in request.sparql_texts()):
-                return text_reply(400, SERVICE_REFUSED)
+        # On every path (/query, /sparql that its UI posts to, …): whatever Oxigraph might run as SPARQL.
+        if not self.limits.allow_service and any(uses_service(text) for text in request.sparql_texts()):
+            return text_reply(400, SERVICE_REFUSED)
         if request.method == "GET" and request.path in _STATIC and request.path in self._static:
             return self._static[request.path]
         reply = self.proxy(request.method, request.target, request.headers, request.body or None)
@@ -134,6 +133,9 @@ class Endpoint:
             )
         except Overrun as overrun:
             return text_reply(overrun.status, str(overrun))
+        except BaseException:
+            self.pool.replace(handle)  # an unexpected failure must not leak the slot
+            raise
         self.pool.release(handle)
         return reply
 

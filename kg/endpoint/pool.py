@@ -79,7 +79,7 @@ class BackendPool:
             self._all.add(handle)
         return handle
 
-    def _replace(self, handle: ServerHandle) -> None:
+    def replace(self, handle: ServerHandle) -> None:
         """Kill `handle` now and have a fresh server take its place in the background."""
         handle.process.kill()  # SIGKILL: the query's CPU and memory are freed now, not when it would finish
         handle.stop(timeout_s=2)
@@ -122,7 +122,7 @@ class BackendPool:
         if handle.alive() and not self._closed:
             self._idle.put(handle)
         else:
-            self._replace(handle)
+            self.replace(handle)
 
     def forward(
         self,
@@ -169,7 +169,7 @@ class BackendPool:
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    self._replace(handle)
+                    self.replace(handle)
                     raise Overrun(507, f"result larger than {max_bytes / 1e6:g} MB (the endpoint's limit); add a LIMIT")
                 chunks.append(chunk)
                 if deadline is not None and time.monotonic() > deadline:
@@ -178,12 +178,12 @@ class BackendPool:
             keep = not response.will_close
             return Reply(response.status, b"".join(chunks), kept)
         except TimeoutError:
-            self._replace(handle)
+            self.replace(handle)
             raise Overrun(
                 504, f"query stopped after {timeout_s:g} s, the endpoint's time limit; narrow it or add a LIMIT"
             ) from None
         except (ConnectionError, http.client.HTTPException, OSError) as err:
-            self._replace(handle)
+            self.replace(handle)
             raise Overrun(
                 502, f"the query engine failed ({err.__class__.__name__}: {err}); it has been restarted"
             ) from None
