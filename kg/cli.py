@@ -251,13 +251,33 @@ def analytics(
 def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 7878,
     bind: Annotated[str, typer.Option("--bind", help="Address to listen on.")] = "127.0.0.1",
-    timeout: Annotated[int, typer.Option("--timeout", help="Query timeout in seconds.")] = 30,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Stop a query after this many seconds (0: never).")
+    ] = 30,
+    max_queries: Annotated[int, typer.Option("--max-queries", min=1, help="Queries running at once.")] = 4,
+    max_result_mb: Annotated[float, typer.Option("--max-result-mb", min=0, help="Largest result, in MB.")] = 64,
+    allow_service: Annotated[
+        bool, typer.Option("--allow-service", help="Run SERVICE clauses (the server fetches other URLs).")
+    ] = False,
+    queue_wait: Annotated[
+        float, typer.Option("--queue-wait", min=0, help="Seconds a query waits for a free slot before 503.")
+    ] = 5.0,
     store: StoreOption = Path("build"),
 ) -> None:
-    """Serve the built graph as a read-only SPARQL endpoint (the Oxigraph server)."""
-    from kg.serve import serve as run_serve
+    """Serve the built graph as a read-only SPARQL endpoint (Oxigraph servers behind a front that keeps limits)."""
+    from kg.endpoint import serve as run_serve
 
-    raise typer.Exit(run_serve(store, port=port, bind=bind, timeout_s=timeout))
+    code = run_serve(
+        store,
+        port=port,
+        bind=bind,
+        timeout_s=timeout,
+        max_queries=max_queries,
+        max_result_mb=max_result_mb,
+        allow_service=allow_service,
+        queue_wait_s=queue_wait,
+    )
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -17,6 +17,12 @@ parameters (types ``limit`` and ``offset``) are checked to be whole numbers
 and become the query's ``LIMIT``/``OFFSET`` (at its end, or where the line
 ``# paging: LIMIT and OFFSET go here`` stands, e.g. in a sub-select).  The user's text
 is never spliced into the SPARQL, so a value can never change the query.
+
+Each file runs as it is on any SPARQL 1.1 endpoint (docs/endpoint.md): it declares its
+``PREFIX``es; its paging defaults are written as that line's SPARQL
+(``LIMIT 100  # paging: LIMIT and OFFSET go here``), which the paging asked for replaces;
+an optional parameter left unbound means "any" (``FILTER(!BOUND(?series) || …)``); a
+required parameter left unbound matches nothing.
 (Oxigraph's own ``substitutions`` only bind projected variables, which does
 not reach FILTERs.)
 """
@@ -175,9 +181,12 @@ def resolve(text_or_name: str | None, file: Path | None, params: dict[str, str])
             clause += f"LIMIT {int(paging['limit'])}\n"
         if paging.get("offset"):
             clause += f"OFFSET {int(paging['offset'])}\n"
-        if PAGING_SLOT in query.sparql:
-            # The query pages in a sub-select (sorting and joining only what the page needs).
-            return query.sparql.replace(PAGING_SLOT, clause.replace("\n", " ").strip(), 1), bound
+        slot = re.search(rf"^([ \t]*)[^\n#]*{re.escape(PAGING_SLOT)}[ \t]*$", query.sparql, re.MULTILINE)
+        if slot:
+            # The file's own paging line (its defaults, e.g. `LIMIT 100  # paging: …`, so that the file runs as
+            # it is elsewhere) gives way to the paging asked for; it may sit in a sub-select.
+            paged = slot[1] + clause.replace("\n", " ").strip()
+            return query.sparql[: slot.start()] + paged + query.sparql[slot.end() :], bound
         return query.sparql.rstrip() + "\n" + clause, bound
     if re.fullmatch(r"[\w-]+", text_or_name):
         raise KgError(f"no canned query named {text_or_name!r}; `kg queries` lists them")
@@ -197,7 +206,14 @@ def run(graph: GraphStore, sparql: str, params: dict[str, Any] | None = None) ->
     result = graph.query(sparql, params)
     if isinstance(result, QuerySolutions):
         columns = [v.value for v in result.variables]
-        return columns, [[to_python(row[c]) for c in columns] for row in result]
+        try:
+            return columns, [[to_python(row[c]) for c in columns] for row in result]
+        except OSError as err:  # the engine's HTTP client: only SERVICE clauses make it fetch anything
+            from kg.sparql_inspect import uses_service
+
+            if not uses_service(sparql):
+                raise
+            raise KgError(f"SERVICE request failed: {err} (kg query fetches SERVICE endpoints itself)") from err
     if isinstance(result, QueryBoolean):
         return ["result"], [[bool(result)]]
     return ["subject", "predicate", "object"], [

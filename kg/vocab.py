@@ -84,7 +84,7 @@ XSD = Vocabulary(
     ["integer", "decimal", "double", "float", "boolean", "date", "anyURI"],
 )
 SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", ["altLabel"])
-SCHEMA = Vocabulary("schema", "https://schema.org/", ["datePublished", "isPartOf", "issueNumber"])
+SCHEMA = Vocabulary("schema", "https://schema.org/", ["datePublished", "isPartOf", "issueNumber", "url"])
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", ["title"])
 DOAP = Vocabulary("doap", "http://usefulinc.com/ns/doap#", ["revision"])
 FOAF = Vocabulary("foaf", "http://xmlns.com/foaf/0.1/", ["homepage"])

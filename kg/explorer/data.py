@@ -27,7 +27,7 @@ from typing import Any
 from kg import ids
 from kg.errors import KgError
 from kg.model import ENTITY_TYPES, PREDICATES
-from kg.rdf import PREFIXES, name_key
+from kg.vocab import PREFIXES, name_key
 
 Select = Callable[[str], list[dict[str, Any]]]
 
