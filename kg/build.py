@@ -23,6 +23,7 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from kg import __version__, aggregates, ids
 from kg.errors import InputError, KgError
+from kg.resources import data_file
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
@@ -34,7 +35,7 @@ BATCH_BYTES = 96 * 1024 * 1024
 IN_FLIGHT = 256
 GRAPH_SIZES = ".graph-sizes.json"  # quads per named graph, for the summary's triple count
 EXPORTS_CACHE = ".exports"  # per-graph chunks of graph.trig, under the build directory
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "ontology" / "patterns"
+PATTERNS_DIR = data_file("patterns")
 
 
 @dataclass

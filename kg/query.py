@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.resources import data_file
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "ontology" / "queries"
+QUERIES_DIR = data_file("queries")
 _PARAM = re.compile(r"^(?P<name>\w+)\s*\((?P<spec>[^)]*)\)\s*:\s*(?P<doc>.*)$")
 _TYPES = {"string", "name", "integer", "iri", "date", "boolean", "limit", "offset"}
 _PAGING = ("limit", "offset")

@@ -22,14 +22,14 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import ids
 from kg.model import Extraction, Issue, Section, Span
+from kg.resources import data_file
 
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cnkg.ttl"
+ONTOLOGY_FILE = data_file("cnkg.ttl")
 
 
 class _Namespace:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kg.resources import data_file
 from kg.store import GraphStore
 
-SHAPES_FILE = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
+SHAPES_FILE = data_file("shapes.ttl")
 
 
 def validate_store(store: Path, shapes: Path = SHAPES_FILE) -> tuple[bool, str]:
