@@ -85,7 +85,7 @@ def centrality(graph: nx.Graph) -> Any:
     n = graph.number_of_nodes()
     k = min(n, BETWEENNESS_PIVOTS) if n > BETWEENNESS_SAMPLE_ABOVE else None
     betweenness = nx.betweenness_centrality(graph, k=k, weight="distance", normalized=True, seed=SEED)
-    rank = _pagerank(graph)
+    rank = nx.pagerank(graph, alpha=0.85, weight="weight", tol=1.0e-10, max_iter=200)  # scipy-backed
     rows = []
     for node, data in graph.nodes(data=True):
         rows.append(
@@ -102,32 +102,6 @@ def centrality(graph: nx.Graph) -> Any:
         )
     frame = pandas.DataFrame(rows).set_index("iri")
     return frame.sort_values(["pagerank", "degree", "label"], ascending=[False, False, True])
-
-
-def _pagerank(graph: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[Any, float]:
-    """Weighted PageRank by power iteration (networkx's own needs scipy, which is not a dependency)."""
-    try:
-        return nx.pagerank(graph, alpha=alpha, weight="weight")
-    except ImportError:
-        pass
-    nodes = list(graph.nodes)
-    n = len(nodes)
-    rank = dict.fromkeys(nodes, 1.0 / n)
-    strength = {v: float(graph.degree(v, weight="weight")) for v in nodes}
-    for _ in range(max_iter):
-        dangling = alpha * sum(rank[v] for v in nodes if strength[v] == 0) / n
-        new = dict.fromkeys(nodes, (1.0 - alpha) / n + dangling)
-        for v in nodes:
-            if strength[v] == 0:
-                continue
-            share = alpha * rank[v] / strength[v]
-            for u, data in graph[v].items():
-                new[u] += share * data.get("weight", 1)
-        err = sum(abs(new[v] - rank[v]) for v in nodes)
-        rank = new
-        if err < n * tol:
-            break
-    return rank
 
 
 def communities(graph: nx.Graph, seed: int = SEED) -> list[set[Any]]:

@@ -270,10 +270,11 @@ def export(
 @app.command()
 @friendly
 def validate(store: StoreOption = Path("build")) -> None:
-    """SHACL-validate the store against ontology/shapes.ttl."""
+    """SHACL-validate the store against ontology/shapes.ttl (each constraint a SPARQL query run by Oxigraph);
+    exit 1 on violations."""
     from kg.validate import validate_store
 
-    conforms, report = validate_store(store)
+    conforms, report = validate_store(store)  # progress bar on stderr when it is a terminal
     typer.echo(report)
     if not conforms:
         raise typer.Exit(1)
