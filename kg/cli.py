@@ -254,7 +254,9 @@ def viz(
     since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N nodes (most mentioned first).")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("graph.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (- for stdout).")] = Path(
+        "graph.html"
+    ),
     store: StoreOption = Path("build"),
 ) -> None:
     """Write an interactive, offline HTML view of the graph (or of a neighbourhood)."""
@@ -265,6 +267,13 @@ def viz(
     with GraphStore.open(store, read_only=True) as graph:
         view = load_view(graph, focus, depth, type_list, min_mentions, series, since, until, limit)
     title = f"cnkg: {focus}" if focus else "cnkg"
+    if str(output) == "-":  # the page on standard output
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            render_html(view, Path(scratch) / "graph.html", title)
+            write_output((Path(scratch) / "graph.html").read_bytes(), "-")
+        return
     render_html(view, output, title)
     typer.echo(f"wrote {output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges)")
 

@@ -196,3 +196,10 @@ def test_unknown_reader_hint_names_the_cli_option(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(InputError) as raised:
         ingest.sniff(Path("odd.txt"), "text")
     assert "--reader" in str(raised.value) and "fmt=" not in str(raised.value)
+
+
+def test_viz_to_stdout_writes_no_file_named_dash(store_dir: Path, tmp_path: Path) -> None:
+    result = kg("viz", "-o", "-", "--store", str(store_dir), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "-").exists()
+    assert result.stdout.lstrip().lower().startswith("<!doctype html")
