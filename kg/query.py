@@ -188,8 +188,9 @@ class Prepared:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     limit: int | None = None  # at most this many rows are shown
     offset: int = 0
-    in_query: bool = False  # the LIMIT/OFFSET are in the SPARQL (canned queries); else applied to the rows
+    in_query: bool = False  # the LIMIT is in the SPARQL (a canned query's own); else applied to the rows
     probed: bool = False  # the SPARQL asks for one row more than ``limit`` to tell whether the page was cut
+    row_offset: int = 0  # rows to skip here (a query of the user's own, or a canned one without an offset)
 
     def sparql_and_params(self) -> tuple[str, dict[str, Any]]:
         return self.sparql, dict(self.params)
@@ -223,7 +224,7 @@ def prepare(
             raise KgError(f"no canned query named {text_or_name!r}; `kg queries` lists them")
         text = text_or_name
     form = query_form(text)
-    return Prepared(text, {k: _plain(v) for k, v in params.items()}, form, limit, offset or 0)
+    return Prepared(text, {k: _plain(v) for k, v in params.items()}, form, limit, offset or 0, row_offset=offset or 0)
 
 
 def _read_text(file: Path) -> str:
@@ -238,12 +239,14 @@ def _prepare_canned(
     query: CannedQuery, params: dict[str, str], limit: int | None, offset: int | None, probe: bool
 ) -> Prepared:
     given = dict(params)
+    outside: dict[str, int] = {}  # paging the query has no parameter for: applied to its rows
     for kind, value in (("limit", limit), ("offset", offset)):
         if value is None:
             continue
         name = next((p.name for p in query.params if p.type == kind), None)
         if name is None:
-            raise KgError(f"query {query.name} does not page (no {kind} parameter); it takes {_param_names(query)}")
+            outside[kind] = value
+            continue
         if name in given and page_number(given[name], f"--param {name}") != value:
             raise KgError(f"query {query.name}: --{kind} {value} and --param {name}={given[name]} disagree")
         given[name] = str(value)
@@ -260,14 +263,17 @@ def _prepare_canned(
         sparql = query.sparql.replace(PAGING_SLOT, clause.replace("\n", " ").strip(), 1)
     else:
         sparql = query.sparql.rstrip() + "\n" + clause
+    if "limit" in outside:
+        page_limit = outside["limit"]
     return Prepared(
         sparql,
         bound,
         query_form(query.sparql),
         page_limit,
-        int(paging.get("offset") or 0),
-        in_query=True,
-        probed=probe and page_limit is not None,
+        int(paging.get("offset") or 0) + outside.get("offset", 0),
+        in_query="limit" not in outside,
+        probed=probe and page_limit is not None and "limit" not in outside,
+        row_offset=outside.get("offset", 0),
     )
 
 
@@ -461,8 +467,7 @@ def execute(store: Any, prepared: Prepared) -> Page:
 
 
 def _cut(rows: list[Any], prepared: Prepared) -> tuple[list[Any], bool]:
-    if not prepared.in_query:  # a query of the user's own: page its rows here
-        rows = rows[prepared.offset :]
+    rows = rows[prepared.row_offset :]
     if prepared.limit is None or (prepared.in_query and not prepared.probed):
         return rows, False
     return rows[: prepared.limit], len(rows) > prepared.limit

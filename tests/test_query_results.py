@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -203,3 +204,14 @@ def test_viz_to_stdout_writes_no_file_named_dash(store_dir: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "-").exists()
     assert result.stdout.lstrip().lower().startswith("<!doctype html")
+
+
+def test_no_canned_query_hard_codes_its_page() -> None:
+    # A LIMIT written into the file would cap --limit silently: paging goes through the limit/offset parameters.
+    for name, canned in q.canned_queries().items():
+        assert not re.search(r"\b(LIMIT|OFFSET)\s+[0-9]", canned.sparql, re.IGNORECASE), name
+
+
+def test_limit_and_offset_page_a_ranking(store_dir: Path) -> None:
+    prepared = q.prepare("most-mentioned-projects", None, {}, 500, 3, probe=False)
+    assert prepared.sparql.rstrip().endswith("LIMIT 500\nOFFSET 3")
