@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,9 +17,28 @@ from kg.errors import KgError
 app = typer.Typer(
     help="cnkg: a knowledge graph of cloud-native projects and the newsletters that mention them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from kg import __version__
+
+        typer.echo(f"cnkg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """cnkg: a knowledge graph of cloud-native projects and the newsletters that mention them."""
+
+
 catalog_app = typer.Typer(help="Enrich the catalog from reference data.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 
@@ -134,24 +154,68 @@ def train(
     run_train(paths, out, seed=seed, epochs=epochs, log=lambda line: typer.echo(line, err=True))
 
 
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+
+
+OutputOption = Annotated[
+    str | None, typer.Option("-o", "--output", help="File to write; - for standard output (the default).")
+]
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """Bytes to standard output (``None`` or ``-``) or to a file."""
+    if output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
 @app.command()
 @friendly
 def query(
-    sparql: Annotated[str | None, typer.Argument(help="SPARQL text or a canned query name.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Read the query from a file.")] = None,
+    sparql: Annotated[
+        str | None, typer.Argument(help="SPARQL text, a canned query name, or - to read the query from stdin.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the query from a file (- for stdin).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="k=v parameter of a canned query.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    limit: Annotated[int | None, typer.Option("--limit", help="Print at most N rows.")] = None,
+    fmt: Annotated[
+        ResultFormat | None,
+        typer.Option(
+            "--format",
+            help="table (default), csv, tsv, json (SPARQL 1.1 JSON results), xml; CONSTRUCT/DESCRIBE: turtle "
+            "(default), ntriples, nquads, trig.",
+        ),
+    ] = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", help="At most N rows (a canned query's own limit parameter).")
+    ] = None,
+    offset: Annotated[str | None, typer.Option("--offset", help="Skip the first N rows.")] = None,
+    output: OutputOption = None,
     store: StoreOption = Path("build"),
 ) -> None:
-    """Run a SPARQL query (inline, --file, or a canned NAME with --param k=v) on the store."""
+    """Run a SPARQL query (inline, --file, stdin, or a canned NAME with --param k=v) on the store.
+
+    A page cut at the limit says so on stderr, with how to get the rest."""
     from kg import query as q
     from kg.store import GraphStore
 
-    text, params = q.resolve(sparql, file, q.parse_param_args(param or []))
+    prepared = q.prepare(sparql, file, q.parse_param_args(param or []), limit, offset)
+    chosen = q.output_format(prepared.form, fmt.value if fmt else None)  # refused before running
     with GraphStore.open(store, read_only=True) as graph:
-        columns, rows = q.run(graph, text, params)
-    typer.echo(q.render(columns, rows[:limit] if limit is not None else rows, fmt))
+        page = q.execute(graph, prepared)
+    write_output(page.serialize(chosen), output)
+    if page.note():
+        typer.echo(f"kg: {page.note()}", err=True)
 
 
 @app.command()
@@ -190,7 +254,9 @@ def viz(
     since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N nodes (most mentioned first).")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("graph.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (- for stdout).")] = Path(
+        "graph.html"
+    ),
     store: StoreOption = Path("build"),
 ) -> None:
     """Write an interactive, offline HTML view of the graph (or of a neighbourhood)."""
@@ -202,6 +268,13 @@ def viz(
     with GraphStore.open(store, read_only=True) as graph:
         view = load_view(graph, focus, depth, type_list, min_mentions, series, since, until, limit)
     title = f"cnkg: {focus}" if focus else "cnkg"
+    if str(output) == "-":  # the page on standard output
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            render_html(view, Path(scratch) / "graph.html", title)
+            write_output((Path(scratch) / "graph.html").read_bytes(), "-")
+        return
     render_html(view, output, title)
     typer.echo(f"wrote {output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges)")
 
@@ -301,7 +374,7 @@ EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
 def export(
     fmt: Annotated[str, typer.Option("--format", help="|".join(EXPORT_FORMATS))] = "trig",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default build/graph.<ext>).")
+        Path | None, typer.Option("-o", "--output", help="File to write (default build/graph.<ext>; - for stdout).")
     ] = None,
     store: StoreOption = Path("build"),
 ) -> None:
@@ -311,16 +384,19 @@ def export(
     if fmt not in EXPORT_FORMATS:
         raise KgError(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
     written = run_export(store, fmt, output)
-    typer.echo(f"wrote {written}")
+    typer.echo(
+        f"wrote {written}" if str(written) != "-" else f"wrote {fmt} to standard output", err=str(written) == "-"
+    )
 
 
 @app.command()
 @friendly
 def validate(store: StoreOption = Path("build")) -> None:
-    """SHACL-validate the store against ontology/shapes.ttl."""
+    """SHACL-validate the store against ontology/shapes.ttl (each constraint a SPARQL query run by Oxigraph);
+    exit 1 on violations."""
     from kg.validate import validate_store
 
-    conforms, report = validate_store(store)
+    conforms, report = validate_store(store)  # progress bar on stderr when it is a terminal
     typer.echo(report)
     if not conforms:
         raise typer.Exit(1)

@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import ids
 from kg.model import Extraction, Issue, Section, Span
+from kg.resources import data_file
 from kg.text import SentenceIndex, has_cjk
 from kg.vocab import CNKG, DCTERMS, DOAP, FOAF, NIF, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from kg.vocab import name_key as name_key  # re-export for kg.viz until the lead switches it
 
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "cnkg.ttl"
+ONTOLOGY_FILE = data_file("cnkg.ttl")
 
 
 _INT = XSD.integer

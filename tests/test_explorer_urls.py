@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.ingest import discover, read_issue
-from kg.rdf import SCHEMA, XSD
+from kg.vocab import SCHEMA, XSD
 
 from .conftest import SHARED
 

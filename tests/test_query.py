@@ -126,8 +126,8 @@ def test_bad_parameters_are_clear_errors() -> None:
 def test_cli_query_formats(store_dir: Path) -> None:
     result = kg("query", "most-mentioned-projects", "--format", "json", "--store", str(store_dir))
     assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)
-    assert rows[0]["label"] == "Kubernetes"
+    rows = json.loads(result.stdout)["results"]["bindings"]  # SPARQL 1.1 JSON results
+    assert rows[0]["label"]["value"] == "Kubernetes"
     csv_out = kg("query", "SELECT ?n WHERE { ?i schema:issueNumber ?n }", "--format", "csv", "--store", str(store_dir))
     assert csv_out.stdout.splitlines() == ["n", "17"]
     table = kg("query", "issue-authors", "--store", str(store_dir))

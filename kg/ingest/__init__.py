@@ -67,7 +67,7 @@ def sniff(path: Path, text: str) -> str:
     for name, looks_like in _SNIFFERS:
         if looks_like(path, text):
             return name
-    raise InputError(path, f"unknown format (expected {_expected()}; or choose one with fmt=)")
+    raise InputError(path, f"unknown format (expected {_expected()}; choose one with --reader NAME)")
 
 
 def read_issue(path: str | Path, fmt: str | None = None, series: str | None = None, companions: bool = False) -> Issue:
