@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from kg import __version__, aggregates, ids
+from kg import __version__, aggregates, ids, safeio
 from kg.errors import InputError, KgError
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
@@ -126,7 +127,8 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
         extraction = extract(issue, _worker_state["catalog"], _worker_state.get("nlp"))
         quads = extraction_quads(extraction, source_name=Path(path).name)
         graph = ids.issue_graph(extraction.issue_id)
-        own = [q for q in quads if q.graph_name.value == graph]
+        # Distinct quads: the summary's count must match the store's (a set), and a worker's chunk the store's.
+        own = list(dict.fromkeys(q for q in quads if q.graph_name.value == graph))
         shared = [q for q in quads if q.graph_name.value != graph]
         own_nquads = serialize(own, format=RdfFormat.N_QUADS).decode("utf-8")
         nquads = own_nquads + serialize(shared, format=RdfFormat.N_QUADS).decode("utf-8")
@@ -249,6 +251,7 @@ def build(
 
         graph_store.drop_orphan_graphs()
         records = graph_store.sources()
+        records_before = _records_digest(records)
         claimed = {r.graph: p for p, r in records.items() if not p.startswith("static:")}
         claimed_before = bool(claimed)
         # The stats graph sums every issue's tallies.  Unless its stamp matches the store (a new extractor,
@@ -357,7 +360,7 @@ def build(
         summary.exports_written = _write_exports(graph_store, out_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not p.startswith("static:"))
         changed = bool(static_changed or summary.built or summary.removed)
-        summary.triples = _triple_count(graph_store, out_dir, written_sizes if changed else None)
+        summary.triples = _triple_count(graph_store, out_dir, written_sizes if changed else None, records_before)
     finally:
         graph_store.close()
     summary.seconds = time.perf_counter() - started
@@ -378,8 +381,8 @@ def _write_batch(graph_store: Any, batch: Sequence[Any], chunk_cache: Path, tota
     chunk_cache.mkdir(parents=True, exist_ok=True)
     for write in batch:
         if write.trig_chunk:
-            (chunk_cache / chunk_file_name(write.graph, write.content_hash)).write_text(
-                write.trig_chunk, encoding="utf-8"
+            safeio.write_checked(
+                chunk_cache / chunk_file_name(write.graph, write.content_hash), write.trig_chunk.encode()
             )
 
 
@@ -396,17 +399,21 @@ def _quads_hash(quads: Sequence[Any]) -> str:
     return digest.hexdigest()
 
 
-def _triple_count(graph_store: Any, out_dir: Path, written: dict[str, int] | None) -> int:
+def _triple_count(graph_store: Any, out_dir: Path, written: dict[str, int] | None, counted_from: str) -> int:
     """The store's size, from per-graph sizes cached in ``.graph-sizes.json``.
 
     The sizes of the issue graphs this build wrote come from the workers (``written``; None when
     nothing changed); only the shared graphs and uncached graphs are counted again: counting a
-    10,000-issue store takes seconds, one graph milliseconds.
+    10,000-issue store takes seconds, one graph milliseconds.  ``counted_from`` is the digest of the
+    issues the store held before this build's writes; the cache is used only if it was made for them.
     """
     cache = out_dir / GRAPH_SIZES
+    # The cache names the store content it was counted from: after a build cut off before it was rewritten,
+    # graphs replaced by that build have other sizes than it says, so it is not trusted.
     try:
-        sizes: dict[str, int] = json.loads(cache.read_text())
-    except (OSError, ValueError):
+        cached = json.loads(cache.read_text())
+        sizes: dict[str, int] = cached["sizes"] if cached.get("version") == counted_from else {}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         sizes = {}
     graphs = graph_store.named_graphs()
     if written is None and sizes and set(sizes) == set(graphs):
@@ -416,7 +423,8 @@ def _triple_count(graph_store: Any, out_dir: Path, written: dict[str, int] | Non
         graph: sizes[graph] if graph in sizes and graph.startswith(ids.GRAPH_ISSUE_PREFIX) else graph_store.count(graph)
         for graph in graphs
     }
-    cache.write_text(json.dumps(sizes, sort_keys=True))
+    version = _records_digest(graph_store.sources())
+    safeio.write_text(cache, json.dumps({"version": version, "sizes": sizes}, sort_keys=True))
     return sum(sizes.values())
 
 
@@ -439,8 +447,13 @@ def _write_exports(graph_store: Any, out_dir: Path, write_html: bool, sources: d
         except ImportError:
             overview = None
         if overview is not None:
-            overview(graph_store, html)
-    stamp.write_text(version)
+            # Written beside and renamed into place (with an fsync) so that a kill leaves the old page or the new.
+            tmp_html = out_dir / ".graph.html.partial"
+            overview(graph_store, tmp_html)
+            with open(tmp_html, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp_html, html)
+    safeio.write_text(stamp, version)
     return True
 
 
@@ -459,10 +472,7 @@ def _load_series(out_dir: Path) -> dict[str, str]:
 
 
 def _save_series(out_dir: Path, given: dict[str, str]) -> None:
-    path = out_dir / "series.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(given, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    safeio.write_text(out_dir / "series.json", json.dumps(given, ensure_ascii=False, indent=1, sort_keys=True))
 
 
 def check_paths(paths: Iterable[str | Path]) -> None:

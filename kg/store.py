@@ -16,8 +16,6 @@ completes.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +35,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg import ids
+from kg import ids, safeio
 from kg.errors import KgError
 from kg.rdf import CNKG, PREFIXES, RDF, SCHEMA, XSD
 
@@ -436,8 +434,7 @@ class GraphStore:
         hashes = {r.graph: r.content_hash for r in self.sources().values()}
         header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
         used: set[str] = set()
-        tmp = out.with_name(out.name + ".tmp")
-        with open(tmp, "wb") as handle:
+        with safeio.atomic_open(out) as handle:
             handle.write(header.encode("utf-8"))
             for graph in self.named_graphs():
                 if graph == ids.GRAPH_BUILD:
@@ -447,23 +444,22 @@ class GraphStore:
                 if content_hash is not None:
                     chunk_path = cache / chunk_file_name(graph, content_hash)
                     used.add(chunk_path.name)
-                    if chunk_path.exists():
-                        with open(chunk_path, "rb") as chunk_handle:
-                            shutil.copyfileobj(chunk_handle, handle, 1 << 20)
+                    # A chunk is reused only when its checksum holds: a damaged one is made again.
+                    cached = safeio.read_checked(chunk_path)
+                    if cached is not None:
+                        handle.write(cached)
                         continue
                 chunk = trig_chunk(self.store.quads_for_pattern(None, None, None, NamedNode(graph))).encode("utf-8")
                 if chunk_path is not None:
-                    chunk_path.write_bytes(chunk)
+                    safeio.write_checked(chunk_path, chunk)
                 handle.write(chunk)
-        os.replace(tmp, out)
         for stale in cache.glob("*.trig"):
             if stale.name not in used:
                 stale.unlink()
 
     def export(self, out: Path, fmt: RdfFormat) -> None:
         """Write the content (all graphs but the bookkeeping) atomically: a temp file renamed into place."""
-        tmp = out.with_name(out.name + ".tmp")
-        with open(tmp, "wb") as handle:
+        with safeio.atomic_open(out) as handle:
             if fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS):
                 serialize(
                     self.content_quads(), handle, format=fmt, prefixes=PREFIXES if fmt == RdfFormat.TRIG else None
@@ -471,7 +467,6 @@ class GraphStore:
             else:
                 triples = (q.triple for q in self.content_quads())
                 serialize(triples, handle, format=fmt, prefixes=None if fmt == RdfFormat.N_TRIPLES else PREFIXES)
-        os.replace(tmp, out)
 
 
 def _nquads_by_graph(nquads: str) -> dict[str, str]:
