@@ -33,6 +33,10 @@ BATCH_ISSUES = 512
 BATCH_BYTES = 96 * 1024 * 1024
 # Extracted issues waiting for the writer: enough for the workers to keep busy during a bulk load.
 IN_FLIGHT = 256
+# Per-file bounds (``kg build --max-file-size``, ``--file-timeout``): the largest issue in the corpora is
+# ~0.2 MB and takes well under a second; a file past these is reported and skipped, the others built.
+MAX_FILE_SIZE = 10 * 1024 * 1024
+FILE_TIMEOUT = 300.0
 GRAPH_SIZES = ".graph-sizes.json"  # quads per named graph, for the summary's triple count
 EXPORTS_CACHE = ".exports"  # per-graph chunks of graph.trig, under the build directory
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "ontology" / "patterns"
@@ -78,6 +82,15 @@ class BuildSummary:
         )
 
 
+def shown(path: str | Path) -> str:
+    """A file name as printed: control characters escaped, so a name cannot move the cursor, colour the
+    terminal or forge a line of the summary."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def file_hash(raw: bytes, fingerprint: str) -> str:
     """Content hash of a source as the store records it: the bytes and what extracted them."""
     return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
@@ -112,6 +125,13 @@ def _init_worker(catalog: Any) -> None:
 
     _worker_state["catalog"] = catalog
     _worker_state["nlp"] = load_pipeline(catalog)
+
+
+def _init_pool_worker(catalog: Any, parent_pid: int) -> None:
+    from kg.workers import die_with_parent
+
+    die_with_parent(parent_pid)  # a killed build must not leave its workers running
+    _init_worker(catalog)
 
 
 def process_file(path: str, content_hash: str, series: str | None = None) -> Processed:
@@ -172,10 +192,32 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callabl
     return (lambda name: progress.update(task, advance=1, description=name)), progress.stop
 
 
-def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int) -> Iterator[Processed]:
-    """Processed issues, in completion order, with a bounded number in flight."""
+def _results(
+    todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int, file_timeout: float | None = None
+) -> Iterator[Processed]:
+    """Processed issues, in completion order, with a bounded number in flight.
+
+    With a ``file_timeout`` (seconds), each file is extracted in a worker process that is killed and
+    replaced when it runs past it (one worker too): the file is reported, the others are built."""
     if not todo:
         return  # nothing to extract: do not load the NLP pipeline
+    if file_timeout:
+        from kg.workers import WorkerPool
+
+        def timed_out(task: tuple[Any, ...], seconds: float) -> Processed:
+            return Processed(
+                task[0],
+                task[1],
+                error=f"{shown(task[0])}: extraction took longer than {file_timeout:g} s (--file-timeout); skipped",
+            )
+
+        def died(task: tuple[Any, ...], code: int | None) -> Processed:
+            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+            return Processed(task[0], task[1], error=f"{shown(task[0])}: extraction worker died ({how}); skipped")
+
+        pool = WorkerPool(workers, process_file, _init_worker, (catalog,), file_timeout, timed_out, died)
+        yield from pool.run(todo, in_flight=workers * 4 + IN_FLIGHT)
+        return
     if workers <= 1 or len(todo) < 2:
         _init_worker(catalog)
         for path, content_hash, series in todo:
@@ -184,7 +226,9 @@ def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers:
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(catalog,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_pool_worker, initargs=(catalog, os.getpid())
+    ) as pool:
         pending: set[Future[Processed]] = set()
         queue = iter(todo)
         limit = workers * 4 + IN_FLIGHT
@@ -209,11 +253,15 @@ def build(
     write_html: bool = True,
     report: Callable[[str], None] | None = None,
     series: str | None = None,
+    max_file_size: int | None = MAX_FILE_SIZE,
+    file_timeout: float | None = FILE_TIMEOUT,
 ) -> BuildSummary:
     """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``.
 
     ``series`` names the series of the issues under ``paths`` (for newsletters the generic reader
-    reads); it is remembered in ``out/series.json`` so that later builds keep it."""
+    reads); it is remembered in ``out/series.json`` so that later builds keep it.  A file larger than
+    ``max_file_size`` bytes, or whose extraction takes longer than ``file_timeout`` seconds, is reported
+    and skipped (None or 0: no limit)."""
     from kg.catalog import load_catalog
     from kg.ingest import discover, source_files
     from kg.rdf import catalog_quads, ontology_quads
@@ -272,9 +320,15 @@ def build(
                 continue
             seen.add(key)
             try:
-                raw = _source_bytes(source_files(file))
+                parts = source_files(file)
+                too_large = _too_large(parts, max_file_size)
+                if too_large:
+                    summary.errors.append(f"{shown(file)}: {too_large}; skipped")
+                    say(summary.errors[-1])
+                    continue
+                raw = _source_bytes(parts)
             except OSError as err:
-                summary.errors.append(f"{file}: cannot read: {err.strerror}")
+                summary.errors.append(f"{shown(file)}: cannot read: {err.strerror}")
                 say(summary.errors[-1])
                 continue
             content_hash = file_hash(raw, fingerprint + given_series.get(key, ""))
@@ -315,7 +369,7 @@ def build(
         batch_bytes = 0
         written_sizes: dict[str, int] = {}
         try:
-            for result in _results(todo, catalog, workers):
+            for result in _results(todo, catalog, workers, file_timeout):
                 advance(Path(result.path).name)
                 if result.error is not None:
                     summary.errors.append(result.error)
@@ -455,6 +509,20 @@ def _write_exports(graph_store: Any, out_dir: Path, write_html: bool, sources: d
             os.replace(tmp_html, html)
     safeio.write_text(stamp, version)
     return True
+
+
+def _too_large(paths: Sequence[Path], limit: int | None) -> str | None:
+    """Why an issue's files are too large to extract (before reading them), else None."""
+    if not limit:
+        return None
+    size = sum(p.stat().st_size for p in paths)
+    if size <= limit:
+        return None
+    return f"too large ({_megabytes(size)}; the limit is {_megabytes(limit)}, --max-file-size)"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _source_bytes(paths: Sequence[Path]) -> bytes:

@@ -57,11 +57,26 @@ def build(
     series: Annotated[
         str | None, typer.Option("--series", help="Series name of the issues under PATHS (default: as read).")
     ] = None,
+    max_file_size: Annotated[
+        float, typer.Option("--max-file-size", min=0, help="Skip (and report) larger files, in MB; 0: no limit.")
+    ] = 10.0,
+    file_timeout: Annotated[
+        float,
+        typer.Option("--file-timeout", min=0, help="Skip (and report) a file whose extraction takes longer, in s."),
+    ] = 300.0,
 ) -> None:
     """Ingest, extract and store every issue under PATHS; skip unchanged ones; write graph.trig and graph.html."""
     from kg.build import build as run_build
 
-    summary = run_build(paths or [Path("corpus")], out=out, workers=workers, write_html=html, series=series)
+    summary = run_build(
+        paths or [Path("corpus")],
+        out=out,
+        workers=workers,
+        write_html=html,
+        series=series,
+        max_file_size=int(max_file_size * 1024 * 1024) or None,
+        file_timeout=file_timeout or None,
+    )
     typer.echo(summary.render())
     if summary.exports_written:
         typer.echo(f"wrote {out / 'graph.trig'}" + (f" and {out / 'graph.html'}" if html else ""))

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,7 @@ import pytest
 from kg.build import EXPORTS_CACHE, GRAPH_SIZES, build
 from kg.store import GraphStore
 
-from .conftest import SEED
+from .conftest import REPO, SEED
 
 
 @pytest.fixture
@@ -58,3 +63,84 @@ def test_a_stale_size_cache_is_not_trusted(tmp_path: Path, small_corpus: Path) -
     summary = build([small_corpus], out, write_html=False)
     with GraphStore.open(out, read_only=True) as graph:
         assert summary.triples == graph.count()
+
+
+def _long_issue(lwkd_dir: Path, megabytes: float) -> str:
+    """Real LWKD text concatenated under one front matter: an issue that takes many seconds to extract."""
+    bodies = [p.read_text(encoding="utf-8").split("\n---\n", 1)[-1] for p in sorted(lwkd_dir.glob("*.md"))]
+    out, size = ["---\nlayout: post\ntitle: Week Ending January 6, 2019\ndate: 2019-01-06\n---\n\n"], 0
+    while size < megabytes * 1e6:
+        out.append(bodies[len(out) % len(bodies)])
+        size += len(out[-1])
+    return "".join(out)
+
+
+def test_a_file_past_the_size_limit_is_reported_and_the_others_built(tmp_path: Path, small_corpus: Path) -> None:
+    big = small_corpus / "2000-01-01-huge.md"
+    big.write_text("---\nlayout: post\ntitle: Huge\n---\n\n" + "Kubernetes etcd " * 20_000, encoding="utf-8")
+    lines: list[str] = []
+    summary = build([small_corpus], tmp_path / "out", write_html=False, report=lines.append, max_file_size=200_000)
+    assert summary.errors == [f"{big}: too large (0.3 MB; the limit is 0.2 MB, --max-file-size); skipped"]
+    assert lines == summary.errors
+    assert summary.issues_in_store == 4
+
+
+def test_a_file_past_the_time_budget_is_killed_and_the_files_behind_it_built(
+    tmp_path: Path, small_corpus: Path, lwkd_dir: Path
+) -> None:
+    (small_corpus / SEED.name).unlink()  # its first read loads the Chinese tokenizer: seconds, not a stuck file
+    slow = small_corpus / "0000-01-01-long.md"  # first in order: the good files wait behind it
+    slow.write_text(_long_issue(lwkd_dir, 4), encoding="utf-8")
+    summary = build([small_corpus], tmp_path / "out", workers=1, write_html=False, file_timeout=3)
+    assert summary.errors == [f"{slow.resolve()}: extraction took longer than 3 s (--file-timeout); skipped"]
+    assert summary.issues_in_store == 3 and len(summary.built) == 3
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("timeout", ["300", "0"])  # the worker pool with a time budget, and without
+def test_workers_die_with_a_killed_build(tmp_path: Path, small_corpus: Path, lwkd_dir: Path, timeout: str) -> None:
+    for f in sorted(lwkd_dir.glob("*.md"))[3:40]:
+        shutil.copy(f, small_corpus / f.name)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    args = ["build", str(small_corpus), "--out", str(tmp_path / "out"), "--workers", "2", "--file-timeout", timeout]
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", *args], env=env, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        time.sleep(0.2)
+        workers = {pid for pid in _children(proc.pid) if _cmdline(pid) == _cmdline(proc.pid)}
+    assert len(workers) >= 2, "the build did not start its workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+    assert not alive, f"workers outlived the build: {alive}"
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
