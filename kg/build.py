@@ -9,7 +9,9 @@ extractor fingerprint) are skipped; issues whose file was deleted are removed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -245,7 +247,32 @@ def _results(
                 yield future.result()
 
 
-def build(
+def build(*args: Any, **kwargs: Any) -> BuildSummary:
+    """Build (or bring up to date) the graph of every issue under ``paths`` in ``out`` (see :func:`_build`).
+
+    A failed write (a full disk, an output directory that cannot be made or written) is one KgError
+    naming the directory and the problem; what earlier builds stored stays (and the bulk loader's
+    temporary files go: see :meth:`kg.store.GraphStore.close`)."""
+    bound = inspect.signature(_build).bind(*args, **kwargs)
+    bound.apply_defaults()
+    out = Path(bound.arguments["out"])
+    try:
+        return _build(*args, **kwargs)
+    except OSError as err:
+        raise KgError(f"{shown(out)}: {_write_problem(err)}") from None
+
+
+def _write_problem(err: OSError) -> str:
+    text = f"{err.strerror or ''} {err}"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or "quota" in text.lower():
+        return "cannot write: the disk is full; the store keeps what earlier builds stored"
+    if err.errno == errno.EFBIG or "File too large" in text:
+        return "cannot write: file size limit reached; the store keeps what earlier builds stored"
+    where = f" {shown(err.filename)}" if err.filename else ""
+    return f"cannot write{where}: {err.strerror or str(err).splitlines()[0]}"
+
+
+def _build(
     paths: Iterable[str | Path],
     out: str | Path = "build",
     workers: int = 1,
@@ -268,7 +295,11 @@ def build(
     from kg.store import GraphStore, GraphWrite
 
     started = time.perf_counter()
-    say = report or (lambda line: print(line, file=sys.stderr))
+    tell = report or (lambda line: print(line, file=sys.stderr))
+
+    def say(line: str) -> None:
+        tell(shown(line))  # file names may hold control characters
+
     summary = BuildSummary()
     if progress is None:
         progress = sys.stderr.isatty()
@@ -276,11 +307,14 @@ def build(
     roots = [Path(p) for p in paths]
     files: list[Path] = []
     for root in roots:
+        problems: list[InputError] = []
         try:
-            files.extend(discover([root]))
+            files.extend(discover([root], problems=problems))
         except InputError as err:
-            summary.errors.append(str(err))
-            say(str(err))
+            problems.append(err)
+        for problem in problems:
+            summary.errors.append(str(problem))
+            say(str(problem))
 
     catalog = load_catalog()
     fingerprint = extractor_fingerprint(catalog)
@@ -342,7 +376,13 @@ def build(
         for key, record in sorted(records.items()):
             if key.startswith("static:") or key in seen or not Path(key).is_file():
                 continue
-            content_hash = file_hash(_source_bytes(source_files(Path(key))), fingerprint + given_series.get(key, ""))
+            try:
+                raw = _source_bytes(source_files(Path(key)))
+            except OSError as err:  # it became unreadable since it was built: its stored graph stays
+                summary.errors.append(f"{key}: cannot read: {err.strerror}; its stored graph is kept")
+                say(summary.errors[-1])
+                continue
+            content_hash = file_hash(raw, fingerprint + given_series.get(key, ""))
             if record.content_hash != content_hash:
                 todo.append((key, content_hash, given_series.get(key)))
 
@@ -370,7 +410,7 @@ def build(
         written_sizes: dict[str, int] = {}
         try:
             for result in _results(todo, catalog, workers, file_timeout):
-                advance(Path(result.path).name)
+                advance(shown(Path(result.path).name))
                 if result.error is not None:
                     summary.errors.append(result.error)
                     say(result.error)

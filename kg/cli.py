@@ -50,7 +50,10 @@ def friendly(func: F) -> F:
 @app.command()
 @friendly
 def build(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).")] = None,
+    paths: Annotated[
+        # readable=False: an unreadable path is the build's to report and skip, not a usage error
+        list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).", readable=False)
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build"),
     workers: Annotated[int, typer.Option("--workers", min=1, help="Extraction processes.")] = 1,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Write the overview graph.html.")] = True,

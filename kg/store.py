@@ -120,6 +120,19 @@ def _term_from_python(value: Any) -> NamedNode | Literal:
     return Literal(text)
 
 
+def remove_bulk_leftovers(root: str | Path) -> list[Path]:
+    """Remove ``bulk-*.sst`` files that an interrupted bulk load (a kill, a full disk) left in ``root``'s
+    store; they are never part of the database.  Only while no writer has the store open."""
+    removed = []
+    for leftover in (Path(root) / STORE_SUBDIR).glob("bulk-*.sst"):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            pass
+    return removed
+
+
 class GraphStore:
     """A built graph on disk."""
 
@@ -144,12 +157,18 @@ class GraphStore:
             store = Store.read_only(str(location)) if read_only else Store(str(location))
         except OSError as err:
             raise KgError(f"{location}: cannot open the store: {str(err).splitlines()[0]}") from err
+        if not read_only:
+            remove_bulk_leftovers(root)  # this process holds the store's lock: no bulk load is running
         return cls(root, store, read_only)
 
     def close(self) -> None:
-        if not self.read_only:
-            self.store.flush()
-        del self.store
+        try:
+            if not self.read_only:
+                self.store.flush()
+        finally:
+            if not self.read_only:
+                remove_bulk_leftovers(self.path)  # still under this process's lock
+            del self.store
 
     def __enter__(self) -> GraphStore:
         return self

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -144,3 +147,129 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+# --------------------------------------------------------------------------- paths, permissions, full disk
+
+
+def _unprivileged() -> None:
+    # Permissions mean nothing to root: the build runs as nobody, as a user's would.
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def kg_as_user(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        preexec_fn=_unprivileged if os.geteuid() == 0 else None,  # noqa: PLW1509 - no threads yet in the test
+    )
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder the unprivileged build can use (pytest's own is private to root)."""
+    path = Path(tempfile.mkdtemp(prefix="kg-faults-"))
+    path.chmod(0o777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_bad_paths_are_reported_one_line_each_and_the_rest_built(shared_tmp: Path, lwkd_dir: Path) -> None:
+    corpus = shared_tmp / "corpus"
+    (corpus / "locked").mkdir(parents=True)
+    good = sorted(lwkd_dir.glob("*.md"))[:2]
+    shutil.copy(good[0], corpus / good[0].name)
+    shutil.copy(good[0], corpus / "locked" / good[0].name)
+    (corpus / "locked").chmod(0)
+    unreadable = shared_tmp / good[1].name
+    shutil.copy(good[1], unreadable)
+    unreadable.chmod(0)
+    (corpus / "evil\x1b[31m\nbuilt 9, unchanged 0.md").write_bytes(b"")
+    fifo = shared_tmp / "fifo.md"
+    os.mkfifo(fifo)
+    loop = shared_tmp / "loop.md"
+    os.symlink(shared_tmp / "loop2.md", loop)
+    os.symlink(loop, shared_tmp / "loop2.md")
+    for p in (corpus, corpus / good[0].name):
+        p.chmod(0o777 if p.is_dir() else 0o666)
+    out = shared_tmp / "out"
+    result = kg_as_user("build", str(unreadable), str(corpus), str(fifo), str(loop), "--out", str(out), "--no-html")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1, result.stderr
+    assert "Usage" not in result.stderr and "Traceback" not in result.stderr
+    assert f"{corpus}/locked: cannot list the directory: Permission denied" in lines
+    assert f"{fifo}: a FIFO, not an issue file; skipped" in lines
+    assert f"{loop}: symbolic link loop" in lines
+    assert f"{unreadable}: cannot read: Permission denied" in lines
+    assert f"{corpus}/evil\\x1b[31m\\nbuilt 9, unchanged 0.md: empty file" in lines
+    assert "\x1b" not in result.stderr
+    assert result.stdout.startswith("built 1, unchanged 0, removed 0, failed 5;"), result.stdout
+
+
+def test_a_built_source_that_became_unreadable_is_one_line(shared_tmp: Path, lwkd_dir: Path) -> None:
+    first, second = shared_tmp / "a", shared_tmp / "b"
+    for folder, source in zip((first, second), sorted(lwkd_dir.glob("*.md"))[:2], strict=True):
+        folder.mkdir()
+        shutil.copy(source, folder / source.name)
+        for p in (folder, folder / source.name):
+            p.chmod(0o777 if p.is_dir() else 0o666)
+    out = shared_tmp / "out"
+    assert kg_as_user("build", str(first), "--out", str(out), "--no-html").returncode == 0
+    stored = next(first.iterdir())
+    stored.chmod(0)
+    result = kg_as_user("build", str(second), "--out", str(out), "--no-html")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines()[0] == f"{stored}: cannot read: Permission denied; its stored graph is kept"
+    assert "store holds 2 issues" in result.stdout
+
+
+def test_an_output_directory_that_cannot_be_made_is_one_line(shared_tmp: Path, small_corpus: Path) -> None:
+    small_corpus = Path(shutil.copytree(small_corpus, shared_tmp / "corpus"))
+    blocker = shared_tmp / "file"
+    blocker.write_text("not a directory")
+    result = kg_as_user("build", str(small_corpus), "--out", str(blocker / "out"), "--no-html")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"kg: {blocker}/out: cannot write {blocker}/out: Not a directory"
+    locked = shared_tmp / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    result = kg_as_user("build", str(small_corpus), "--out", str(locked / "out"), "--no-html")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"kg: {locked}/out: cannot write {locked}/out: Permission denied"
+
+
+def test_a_full_disk_is_one_line_leaves_no_bulk_files_and_the_next_build_completes(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    def limited() -> None:
+        # RLIMIT_FSIZE stands in for a full disk (no root needed): writes past it fail with EFBIG.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", str(small_corpus), "--out", str(out), "--no-html"],
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=limited,  # noqa: PLW1509
+        timeout=600,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"kg: {out}: cannot write: file size limit reached; the store keeps what earlier builds stored"
+    )
+    assert not list((out / "store").glob("bulk-*.sst"))
+    assert build([small_corpus], out, write_html=False).ok
+    fresh = tmp_path / "fresh"
+    assert build([small_corpus], fresh, write_html=False).ok
+    with GraphStore.open(out, read_only=True) as a, GraphStore.open(fresh, read_only=True) as b:
+        assert a.canonical_nquads() == b.canonical_nquads()
+    assert (out / "graph.trig").read_bytes() == (fresh / "graph.trig").read_bytes()
