@@ -249,13 +249,13 @@ class GraphStore:
     def _record_node(path: str) -> NamedNode:
         return NamedNode(ids.ID + "source/" + ids.slug(path, max_len=60))
 
-    def _record_triples(self, path: str, graph: str, content_hash: str) -> str:
+    def _record_triples(self, path: str, graph: str, content_hash: str, backs: str | None = None) -> str:
         node = self._record_node(path)
         return (
             f"{node} {CNKG.sourceFile} {Literal(path)} .\n"
             f"{node} {CNKG.builds} {NamedNode(graph)} .\n"
             f"{node} {CNKG.contentHash} {Literal(content_hash)} .\n"
-        )
+        ) + (f"{node} {CNKG.backsSharedFacts} {Literal(backs)} .\n" if backs is not None else "")
 
     def write_graphs(self, writes: Sequence[GraphWrite], clear: Sequence[str] = ()) -> None:
         """Replace each issue graph, add its shared facts and update its bookkeeping, in ONE transaction.
@@ -274,7 +274,7 @@ class GraphStore:
             records = "".join(
                 line[:-2] + f" {build} .\n"
                 for w in writes
-                for line in self._record_triples(w.path, w.graph, w.content_hash).splitlines()
+                for line in self._record_triples(w.path, w.graph, w.content_hash, _backing(w)).splitlines()
             )
             known, self._sources = self._sources, None
             self.store.bulk_load(self._without_loaded_shared_facts(writes).encode("utf-8"), RdfFormat.N_QUADS)
@@ -283,7 +283,7 @@ class GraphStore:
                 known.update({w.path: SourceRecord(w.path, w.graph, w.content_hash) for w in writes})
                 self._sources = known
             return
-        garbage = self._garbage_update([w.graph for w in writes], "".join(w.nquads for w in writes))
+        garbage = self._unbacked_update([w.path for w in writes], [w.graph for w in writes], writes)
         parts: list[str] = [f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in clear]
         for write in writes:
             graph = NamedNode(write.graph)
@@ -296,7 +296,7 @@ class GraphStore:
                 parts.append(f"GRAPH {graph} {{\n{triples}}}\n")
         parts.append(f"GRAPH {build} {{\n")
         for write in writes:
-            parts.append(self._record_triples(write.path, write.graph, write.content_hash))
+            parts.append(self._record_triples(write.path, write.graph, write.content_hash, _backing(write)))
         parts.append("}\n}\n")
         if garbage:
             parts.append(" ;\n" + garbage)
@@ -337,6 +337,54 @@ class GraphStore:
         return (
             next(iter(self.store.quads_for_pattern(record, None, None, NamedNode(ids.GRAPH_BUILD))), None) is not None
         )
+
+    def _unbacked_update(self, paths: Sequence[str], graphs: Sequence[str], writes: Sequence[GraphWrite]) -> str:
+        """A ``DELETE DATA`` dropping the shared facts that only the sources ``paths`` backed and that
+        ``writes`` (their new versions) do not back ("" when there are none).
+
+        Each source's bookkeeping entry lists keys of the shared lines it stated (``cnkg:backsSharedFacts``),
+        so removal is exact: an alias, name key or URL that only an edited or deleted issue gave goes with
+        it, as a fresh build would never have made it.  Stores built before the lists existed fall back to
+        :meth:`_garbage_update` (which keeps such facts while the entity is mentioned elsewhere)."""
+        if any(w.shared_from < 0 for w in writes if not w.path.startswith("static:")):
+            return self._garbage_update(graphs, "".join(w.nquads for w in writes))
+        replaced = set(paths)
+        backs = self._backs()
+        issue_paths = {p for p in self.sources() if not p.startswith("static:")} | replaced
+        if any(p not in backs for p in issue_paths):  # a source without a list: the old way
+            return self._garbage_update(graphs, "".join(w.nquads for w in writes))
+        candidates: set[str] = set()
+        for path in replaced:
+            candidates.update(backs.get(path, "").split())
+        for write in writes:
+            candidates.difference_update((_backing(write) or "").split())
+        for path, keys in backs.items():
+            if not candidates:
+                return ""
+            if path not in replaced:
+                candidates.difference_update(keys.split())
+        if not candidates:
+            return ""
+        shared = NamedNode(ids.GRAPH_ENTITIES)
+        quads = list(self.store.quads_for_pattern(None, None, None, shared))
+        lines = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
+        garbage = "".join(line for line in lines if _fact_key(line) in candidates)
+        if not garbage:
+            return ""
+        body = "".join(f"GRAPH {g} {{\n{triples}}}\n" for g, triples in _nquads_by_graph(garbage).items())
+        return f"DELETE DATA {{\n{body}}}"
+
+    def _backs(self) -> dict[str, str]:
+        """Source path -> the keys of the shared facts it backs (sources built before the lists existed: absent)."""
+        paths = {
+            q.subject: q.object.value
+            for q in self.store.quads_for_pattern(None, CNKG.sourceFile, None, NamedNode(ids.GRAPH_BUILD))
+        }
+        return {
+            paths[q.subject]: q.object.value
+            for q in self.store.quads_for_pattern(None, CNKG.backsSharedFacts, None, NamedNode(ids.GRAPH_BUILD))
+            if q.subject in paths
+        }
 
     def _garbage_update(self, graphs: Sequence[str], new_nquads: str = "") -> str:
         """A ``DELETE DATA`` dropping the shared facts that the current versions of ``graphs`` back and
@@ -405,7 +453,7 @@ class GraphStore:
         """Drop the graphs of deleted sources and their bookkeeping, in one transaction."""
         records = list(records)
         build = NamedNode(ids.GRAPH_BUILD)
-        garbage = self._garbage_update([r.graph for r in records])
+        garbage = self._unbacked_update([r.path for r in records], [r.graph for r in records], [])
         parts = []
         for record in records:
             parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
@@ -486,6 +534,23 @@ class GraphStore:
             else:
                 triples = (q.triple for q in self.content_quads())
                 serialize(triples, handle, format=fmt, prefixes=None if fmt == RdfFormat.N_TRIPLES else PREFIXES)
+
+
+def _fact_key(line: str) -> str:
+    """A shared fact's key in a source's ``cnkg:backsSharedFacts`` list: 64 bits of its N-Quads line's hash."""
+    return hashlib.blake2b(line.strip().encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _backing(write: GraphWrite) -> str | None:
+    """The keys of the shared facts an issue's write states, sorted and space-separated (None: not known,
+    the write did not mark where its shared facts begin; a static graph's write has none)."""
+    if write.path.startswith("static:"):
+        return None
+    if write.shared_from < 0:
+        return None
+    return " ".join(
+        sorted({_fact_key(line) for line in write.nquads[write.shared_from :].splitlines() if line.strip()})
+    )
 
 
 def _nquads_by_graph(nquads: str) -> dict[str, str]:
