@@ -321,6 +321,8 @@ def _build(
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     graph_store = GraphStore.open(out_dir, create=True)
+    for folder in (out_dir, out_dir / EXPORTS_CACHE):  # what a killed build was writing; the lock is ours now
+        safeio.remove_stale_temporaries(folder)
     try:
         static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
         # A new extractor (code, catalog or patterns) re-extracts every stored issue: the shared facts

@@ -85,9 +85,10 @@ def read_checked(path: str | Path) -> bytes | None:
 
 
 def remove_stale_temporaries(directory: str | Path) -> None:
-    """Remove temporary files a killed writer left in ``directory`` (``.NAME.PID.tmp``)."""
+    """Remove temporary files a killed writer left in ``directory`` (``.NAME.PID.tmp``, ``.NAME.partial``);
+    only while no other writer can be at work there (the build holds the store's lock)."""
     try:
-        entries = list(Path(directory).glob(".*.tmp"))
+        entries = [*Path(directory).glob(".*.tmp"), *Path(directory).glob(".*.partial")]
     except OSError:
         return
     for entry in entries:
