@@ -174,7 +174,10 @@ class UnitIndex:
     def sentence_at(unit: Unit | None, offset: int) -> tuple[int, int] | None:
         if unit is None:
             return None
-        for s, e in unit.sentences:
+        # Sentences are in text order and do not overlap: bisection (a paragraph can hold thousands).
+        i = bisect.bisect_right(unit.sentences, offset, key=lambda sentence: sentence[0]) - 1
+        if i >= 0:
+            s, e = unit.sentences[i]
             if s <= offset < e:
                 return s, e
         return None
