@@ -70,18 +70,36 @@ def friendly(func: F) -> F:
 @app.command()
 @friendly
 def build(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).")] = None,
+    paths: Annotated[
+        # readable=False: an unreadable path is the build's to report and skip, not a usage error
+        list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).", readable=False)
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build"),
     workers: Annotated[int, typer.Option("--workers", min=1, help="Extraction processes.")] = 1,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Write the overview graph.html.")] = True,
     series: Annotated[
         str | None, typer.Option("--series", help="Series name of the issues under PATHS (default: as read).")
     ] = None,
+    max_file_size: Annotated[
+        float, typer.Option("--max-file-size", min=0, help="Skip (and report) larger files, in MB; 0: no limit.")
+    ] = 10.0,
+    file_timeout: Annotated[
+        float,
+        typer.Option("--file-timeout", min=0, help="Skip (and report) a file whose extraction takes longer, in s."),
+    ] = 300.0,
 ) -> None:
     """Ingest, extract and store every issue under PATHS; skip unchanged ones; write graph.trig and graph.html."""
     from kg.build import build as run_build
 
-    summary = run_build(paths or [Path("corpus")], out=out, workers=workers, write_html=html, series=series)
+    summary = run_build(
+        paths or [Path("corpus")],
+        out=out,
+        workers=workers,
+        write_html=html,
+        series=series,
+        max_file_size=int(max_file_size * 1024 * 1024) or None,
+        file_timeout=file_timeout or None,
+    )
     typer.echo(summary.render())
     if summary.exports_written:
         typer.echo(f"wrote {out / 'graph.trig'}" + (f" and {out / 'graph.html'}" if html else ""))

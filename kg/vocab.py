@@ -66,7 +66,7 @@ CNKG = Vocabulary(
         "integrates", "partOf", "publishedBy", "recommends", "replaces", "targetsRelease", "uses", "writtenBy",
         # issues, sections, mentions
         "hasSection", "sectionKind", "mentions", "refersTo", "inIssue", "inSection", "linksTo", "sourceFormat",
-        "sourceFile", "contentHash", "dateInferred", "builds", "nameKey",
+        "sourceFile", "contentHash", "backsSharedFacts", "dateInferred", "builds", "nameKey",
         # entity properties
         "category", "subcategory", "maturity", "stage", "kepNumber", "url", "repository", "sig", "discovered",
         "milestone",
