@@ -27,8 +27,7 @@ from kg import ids
 from kg.model import Extraction, Issue, Section, Span
 from kg.resources import data_file
 from kg.text import SentenceIndex, has_cjk
-from kg.vocab import CNKG, DCTERMS, DOAP, FOAF, NIF, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
-from kg.vocab import name_key as name_key  # re-export for kg.viz until the lead switches it
+from kg.vocab import CNKG, DCTERMS, DOAP, FOAF, NIF, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, name_key
 
 ONTOLOGY_FILE = data_file("cnkg.ttl")
 

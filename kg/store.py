@@ -99,10 +99,6 @@ def is_static(path: str) -> bool:
     return path.startswith(STATIC_PREFIX)
 
 
-# re-export for kg.viz until the lead switches it
-_term_to_python = to_python
-
-
 def remove_bulk_leftovers(root: str | Path) -> list[Path]:
     """Remove ``bulk-*.sst`` files that an interrupted bulk load (a kill, a full disk) left in ``root``'s
     store; they are never part of the database.  Only while no writer has the store open."""
@@ -127,11 +123,6 @@ class GraphStore:
         self._shared_loaded: set[str] = set()  # shared-fact lines bulk-loaded through this object
 
     # ------------------------------------------------------------------ opening
-
-    @property
-    def store(self) -> Store:
-        # re-export for kg.viz until the lead switches it
-        return self.oxi
 
     @classmethod
     def open(cls, build_dir: str | Path = "build", read_only: bool = False, create: bool = False) -> GraphStore:
