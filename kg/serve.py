@@ -115,6 +115,12 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def loopback_url(host: str, port: int) -> str:
+    """``http://host:port``, through a loopback address when `host` is every interface (0.0.0.0 or ::)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{_hostport(host, port)}"
+
+
 def _port_taken(host: str, port: int) -> bool:
     # SO_REUSEADDR as the server sets it: a port in TIME_WAIT is usable, one with a listener is not.
     with socket.socket(_family(host), socket.SOCK_STREAM) as sock:
@@ -182,8 +188,7 @@ class ServerHandle:
     # URLs -- always through a loopback address when the server listens on every interface.
     @property
     def base_url(self) -> str:
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
-        return f"http://{_hostport(host, self.port)}"
+        return loopback_url(self.host, self.port)
 
     @property
     def url(self) -> str:

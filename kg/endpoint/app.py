@@ -223,10 +223,9 @@ class EndpointHandle:
 
     @property
     def base_url(self) -> str:
-        from kg.serve import _hostport
+        from kg.serve import loopback_url
 
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
-        return f"http://{_hostport(host, self.port)}"
+        return loopback_url(self.host, self.port)
 
     @property
     def url(self) -> str:
