@@ -13,42 +13,14 @@ connected nodes by a force layout, the unconnected ones in a grid beside them, n
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
+from kg.page_kit import json_for_script, script_hashes, vis_assets, write_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAYOUT_PIVOTS = 300  # above this many nodes, each step repels from a sample (an unbiased estimate)
-
-
-def vis_assets() -> tuple[str, str]:
-    """vis-network's JS and CSS as shipped inside the pyvis package."""
-    lib = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
-    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
-    css = (lib / "vis-network.css").read_text(encoding="utf-8")
-    if "</script" in js.lower() or "<!--" in js or "</style" in css.lower():
-        raise KgError("vis-network assets contain markup that cannot be inlined safely")
-    return js, css
-
-
-def json_for_script(data: Any) -> str:
-    """JSON safe inside <script>: no '</script', '<!--' or ']]>' can form, nor JS line terminators."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(raw, escaped)
-    return text
 
 
 def _force_layout(n: int, edges: list[tuple[int, int]], seed: int = 7) -> Any:
@@ -126,29 +98,21 @@ def layout(data: dict) -> None:
 
 def render_page(data: dict, out: Path) -> Path:
     """Write the explorer page for ``data`` (from :func:`kg.explorer.data.explorer_data`) to ``out``."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     layout(data)
     vis_js, vis_css = vis_assets()
     app_js = (TEMPLATES / "explorer.js").read_text(encoding="utf-8")
     app_css = (TEMPLATES / "explorer.css").read_text(encoding="utf-8")
     # The Content-Security-Policy admits exactly these two scripts (by hash): markup that ever slipped
     # out of issue text could not run a script.
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
-        for code in (vis_js, app_js)
-    )
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-    page = env.get_template("explorer.html").render(
+    return write_page(
+        TEMPLATES,
+        "explorer.html",
+        out,
         title=data.get("title", "cnkg explorer"),
         vis_js=vis_js,
         vis_css=vis_css,
         app_css=app_css,
         app_js=app_js,
-        script_hashes=hashes,
+        script_hashes=script_hashes(vis_js, app_js),
         data_json=json_for_script(data),
     )
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
