@@ -87,7 +87,7 @@ def centrality(network: nx.Graph) -> Any:
     n = network.number_of_nodes()
     k = min(n, BETWEENNESS_PIVOTS) if n > BETWEENNESS_SAMPLE_ABOVE else None
     betweenness = nx.betweenness_centrality(network, k=k, weight="distance", normalized=True, seed=SEED)
-    rank = _pagerank(network)
+    rank = nx.pagerank(network, alpha=0.85, weight="weight", tol=1.0e-10, max_iter=200)  # scipy-backed
     rows = []
     for node, data in network.nodes(data=True):
         rows.append(
@@ -104,32 +104,6 @@ def centrality(network: nx.Graph) -> Any:
         )
     frame = pandas.DataFrame(rows).set_index("iri")
     return frame.sort_values(["pagerank", "degree", "label"], ascending=[False, False, True])
-
-
-def _pagerank(network: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[Any, float]:
-    """Weighted PageRank by power iteration (networkx's own needs scipy, which is not a dependency)."""
-    try:
-        return nx.pagerank(network, alpha=alpha, weight="weight")
-    except ImportError:
-        pass
-    nodes = list(network.nodes)
-    n = len(nodes)
-    rank = dict.fromkeys(nodes, 1.0 / n)
-    strength = {v: float(network.degree(v, weight="weight")) for v in nodes}
-    for _ in range(max_iter):
-        dangling = alpha * sum(rank[v] for v in nodes if strength[v] == 0) / n
-        new = dict.fromkeys(nodes, (1.0 - alpha) / n + dangling)
-        for v in nodes:
-            if strength[v] == 0:
-                continue
-            share = alpha * rank[v] / strength[v]
-            for u, data in network[v].items():
-                new[u] += share * data.get("weight", 1)
-        err = sum(abs(new[v] - rank[v]) for v in nodes)
-        rank = new
-        if err < n * tol:
-            break
-    return rank
 
 
 def communities(network: nx.Graph, seed: int = SEED) -> list[set[Any]]:

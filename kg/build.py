@@ -9,8 +9,11 @@ extractor fingerprint) are skipped; issues whose file was deleted are removed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import inspect
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +24,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, serialize
 
-from kg import __version__, aggregates, ids
+from kg import __version__, aggregates, ids, safeio
 from kg.errors import InputError, KgError
 from kg.patterns import PATTERNS_DIR
 from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static, trig_chunk
@@ -34,6 +37,10 @@ BATCH_ISSUES = 512
 BATCH_BYTES = 96 * 1024 * 1024
 # Extracted issues waiting for the writer: enough for the workers to keep busy during a bulk load.
 IN_FLIGHT = 256
+# Per-file bounds (``kg build --max-file-size``, ``--file-timeout``): the largest issue in the corpora is
+# ~0.2 MB and takes well under a second; a file past these is reported and skipped, the others built.
+MAX_FILE_SIZE = 10 * 1024 * 1024
+FILE_TIMEOUT = 300.0
 GRAPH_SIZES = ".graph-sizes.json"  # quads per named graph, for the summary's triple count
 EXPORTS_CACHE = ".exports"  # per-graph chunks of graph.trig, under the build directory
 
@@ -122,6 +129,15 @@ class BuildSummary:
         )
 
 
+def shown(path: str | Path) -> str:
+    """A file name as printed: control characters escaped, so a name cannot move the cursor, colour the
+    terminal or forge a line of the summary."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def file_hash(raw: bytes, fingerprint: str) -> str:
     """Content hash of a source as the store records it: the bytes and what extracted them."""
     return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
@@ -158,6 +174,13 @@ def _init_worker(catalog: Any) -> None:
     _worker_state["nlp"] = load_pipeline(catalog)
 
 
+def _init_pool_worker(catalog: Any, parent_pid: int) -> None:
+    from kg.workers import die_with_parent
+
+    die_with_parent(parent_pid)  # a killed build must not leave its workers running
+    _init_worker(catalog)
+
+
 def process_file(path: str, content_hash: str, series: str | None = None) -> Processed:
     """Read, extract and serialise one issue: a pure function of the file (with its companion files, such as
     LWCN's articles page), the series it is given (``--series``) and the loaded catalog."""
@@ -170,7 +193,8 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
         extraction = extract(issue, _worker_state["catalog"], _worker_state.get("nlp"))
         quads = extraction_quads(extraction, source_name=Path(path).name)
         graph = ids.issue_graph(extraction.issue_id)
-        own = [q for q in quads if q.graph_name.value == graph]
+        # Distinct quads: the summary's count must match the store's (a set), and a worker's chunk the store's.
+        own = list(dict.fromkeys(q for q in quads if q.graph_name.value == graph))
         shared = [q for q in quads if q.graph_name.value != graph]
         own_nquads = serialize(own, format=RdfFormat.N_QUADS).decode("utf-8")
         nquads = own_nquads + serialize(shared, format=RdfFormat.N_QUADS).decode("utf-8")
@@ -199,10 +223,32 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callabl
     return bar(total, "extracting", enabled)
 
 
-def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int) -> Iterator[Processed]:
-    """Processed issues, in completion order, with a bounded number in flight."""
+def _results(
+    todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int, file_timeout: float | None = None
+) -> Iterator[Processed]:
+    """Processed issues, in completion order, with a bounded number in flight.
+
+    With a ``file_timeout`` (seconds), each file is extracted in a worker process that is killed and
+    replaced when it runs past it (one worker too): the file is reported, the others are built."""
     if not todo:
         return  # nothing to extract: do not load the NLP pipeline
+    if file_timeout:
+        from kg.workers import WorkerPool
+
+        def timed_out(task: tuple[Any, ...], seconds: float) -> Processed:
+            return Processed(
+                task[0],
+                task[1],
+                error=f"{shown(task[0])}: extraction took longer than {file_timeout:g} s (--file-timeout); skipped",
+            )
+
+        def died(task: tuple[Any, ...], code: int | None) -> Processed:
+            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+            return Processed(task[0], task[1], error=f"{shown(task[0])}: extraction worker died ({how}); skipped")
+
+        pool = WorkerPool(workers, process_file, _init_worker, (catalog,), file_timeout, timed_out, died)
+        yield from pool.run(todo, in_flight=workers * 4 + IN_FLIGHT)
+        return
     if workers <= 1 or len(todo) < 2:
         _init_worker(catalog)
         for path, content_hash, series in todo:
@@ -211,7 +257,9 @@ def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers:
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(catalog,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_pool_worker, initargs=(catalog, os.getpid())
+    ) as pool:
         pending: set[Future[Processed]] = set()
         queue = iter(todo)
         limit = workers * 4 + IN_FLIGHT
@@ -228,7 +276,32 @@ def _results(todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers:
                 yield future.result()
 
 
-def build(
+def build(*args: Any, **kwargs: Any) -> BuildSummary:
+    """Build (or bring up to date) the graph of every issue under ``paths`` in ``out`` (see :func:`_build`).
+
+    A failed write (a full disk, an output directory that cannot be made or written) is one KgError
+    naming the directory and the problem; what earlier builds stored stays (and the bulk loader's
+    temporary files go: see :meth:`kg.store.GraphStore.close`)."""
+    bound = inspect.signature(_build).bind(*args, **kwargs)
+    bound.apply_defaults()
+    out = Path(bound.arguments["out"])
+    try:
+        return _build(*args, **kwargs)
+    except OSError as err:
+        raise KgError(f"{shown(out)}: {_write_problem(err)}") from None
+
+
+def _write_problem(err: OSError) -> str:
+    text = f"{err.strerror or ''} {err}"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or "quota" in text.lower():
+        return "cannot write: the disk is full; the store keeps what earlier builds stored"
+    if err.errno == errno.EFBIG or "File too large" in text:
+        return "cannot write: file size limit reached; the store keeps what earlier builds stored"
+    where = f" {shown(err.filename)}" if err.filename else ""
+    return f"cannot write{where}: {err.strerror or str(err).splitlines()[0]}"
+
+
+def _build(
     paths: Iterable[str | Path],
     out: str | Path = "build",
     workers: int = 1,
@@ -236,16 +309,24 @@ def build(
     write_html: bool = True,
     report: Callable[[str], None] | None = None,
     series: str | None = None,
+    max_file_size: int | None = MAX_FILE_SIZE,
+    file_timeout: float | None = FILE_TIMEOUT,
 ) -> BuildSummary:
     """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``.
 
     ``series`` names the series of the issues under ``paths`` (for newsletters the generic reader
-    reads); it is remembered in ``out/series.json`` so that later builds keep it."""
+    reads); it is remembered in ``out/series.json`` so that later builds keep it.  A file larger than
+    ``max_file_size`` bytes, or whose extraction takes longer than ``file_timeout`` seconds, is reported
+    and skipped (None or 0: no limit)."""
     from kg.catalog import load_catalog
     from kg.ingest import discover
 
     started = time.perf_counter()
-    say = report or (lambda line: print(line, file=sys.stderr))
+    tell = report or (lambda line: print(line, file=sys.stderr))
+
+    def say(line: str) -> None:
+        tell(shown(line))  # file names may hold control characters
+
     summary = BuildSummary()
     if progress is None:
         progress = sys.stderr.isatty()
@@ -253,21 +334,27 @@ def build(
     roots = [Path(p) for p in paths]
     files: list[Path] = []
     for root in roots:
+        problems: list[InputError] = []
         try:
-            files.extend(discover([root]))
+            files.extend(discover([root], problems=problems))
         except InputError as err:
-            summary.errors.append(str(err))
-            say(str(err))
+            problems.append(err)
+        for problem in problems:
+            summary.errors.append(str(problem))
+            say(str(problem))
 
     catalog = load_catalog()
     fingerprint = extractor_fingerprint(catalog)
     build_dir = Path(out)
     build_dir.mkdir(parents=True, exist_ok=True)
     graph = GraphStore.open(build_dir, create=True)
+    for folder in (build_dir, build_dir / EXPORTS_CACHE):  # what a killed build was writing; the lock is ours now
+        safeio.remove_stale_temporaries(folder)
     try:
         static_changed = _store_static_graphs(graph, catalog, fingerprint)
         graph.drop_orphan_graphs()
         records = graph.sources()
+        records_before = _records_digest(records)
         claimed = {r.graph: p for p, r in records.items() if not is_static(p)}
         claimed_before = bool(claimed)
         # The stats graph sums every issue's tallies.  Unless its stamp matches the store (a new extractor,
@@ -280,7 +367,7 @@ def build(
         if series:
             given_series.update({str(f.resolve()): series for f in files})
             _save_series(build_dir, given_series)
-        found = _find_sources(files, records, fingerprint, given_series, summary, say)
+        found = _find_sources(files, records, fingerprint, given_series, summary, say, max_file_size)
         work = plan(found, records, [r.resolve() for r in roots if r.exists()])
         summary.skipped = work.unchanged
         if work.gone:
@@ -292,7 +379,7 @@ def build(
             for record in work.gone:
                 claimed.pop(record.graph, None)
         written_sizes = _extract_and_store(
-            graph, work.todo, catalog, workers, progress, build_dir, claimed, totals, summary, say
+            graph, work.todo, catalog, workers, progress, build_dir, claimed, totals, summary, say, file_timeout
         )
         sources = graph.sources()
         _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
@@ -300,7 +387,7 @@ def build(
         summary.exports_written = write_exports(graph, build_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         changed = bool(static_changed or summary.built or summary.removed)
-        summary.triples = _triple_count(graph, build_dir, written_sizes if changed else None)
+        summary.triples = _triple_count(graph, build_dir, written_sizes if changed else None, records_before)
     finally:
         graph.close()
     summary.seconds = time.perf_counter() - started
@@ -337,6 +424,7 @@ def _find_sources(
     given_series: dict[str, str],
     summary: BuildSummary,
     say: Callable[[str], None],
+    max_file_size: int | None = MAX_FILE_SIZE,
 ) -> list[Source]:
     """The sources under the build's roots that can be read (with their content hashes), then the stored
     ones outside them whose files still exist (see :func:`plan`)."""
@@ -350,9 +438,16 @@ def _find_sources(
             continue
         seen.add(key)
         try:
-            raw = _source_bytes(source_files(file))
+            parts = source_files(file)
+            too_large = _too_large(parts, max_file_size)
+            if too_large:
+                summary.errors.append(f"{shown(file)}: {too_large}; skipped")
+                say(summary.errors[-1])
+                found.append(Source(key, None))  # present, so not gone, but left as it is
+                continue
+            raw = _source_bytes(parts)
         except OSError as err:
-            summary.errors.append(f"{file}: cannot read: {err.strerror}")
+            summary.errors.append(f"{shown(file)}: cannot read: {err.strerror}")
             say(summary.errors[-1])
             found.append(Source(key, None))  # present, so not gone, but left as it is
             continue
@@ -360,7 +455,13 @@ def _find_sources(
     for key in sorted(records):
         if is_static(key) or key in seen or not Path(key).is_file():
             continue
-        raw = _source_bytes(source_files(Path(key)))
+        try:
+            raw = _source_bytes(source_files(Path(key)))
+        except OSError as err:  # it became unreadable since it was built: its stored graph stays
+            summary.errors.append(f"{key}: cannot read: {err.strerror}; its stored graph is kept")
+            say(summary.errors[-1])
+            found.append(Source(key, None))
+            continue
         found.append(Source(key, file_hash(raw, fingerprint + given_series.get(key, "")), given_series.get(key)))
     return found
 
@@ -376,6 +477,7 @@ def _extract_and_store(
     totals: aggregates.Totals | None,
     summary: BuildSummary,
     say: Callable[[str], None],
+    file_timeout: float | None = FILE_TIMEOUT,
 ) -> dict[str, int]:
     """Extract ``todo`` (in worker processes) and store the results in batches; the quads per issue graph written."""
     advance, stop = _progress(len(todo), progress)
@@ -383,8 +485,8 @@ def _extract_and_store(
     batch_bytes = 0
     written_sizes: dict[str, int] = {}
     try:
-        for result in _results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers):
-            advance(Path(result.path).name)
+        for result in _results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers, file_timeout):
+            advance(shown(Path(result.path).name))
             if result.error is not None or result.write is None:
                 summary.errors.append(result.error or f"{result.path}: nothing extracted")
                 say(summary.errors[-1])
@@ -439,8 +541,8 @@ def _write_batch(
     chunk_cache.mkdir(parents=True, exist_ok=True)
     for write in batch:
         if write.trig_chunk:
-            (chunk_cache / chunk_file_name(write.graph, write.content_hash)).write_text(
-                write.trig_chunk, encoding="utf-8"
+            safeio.write_checked(
+                chunk_cache / chunk_file_name(write.graph, write.content_hash), write.trig_chunk.encode()
             )
 
 
@@ -457,17 +559,21 @@ def _quads_hash(quads: Sequence[Any]) -> str:
     return digest.hexdigest()
 
 
-def _triple_count(graph: GraphStore, build_dir: Path, written: dict[str, int] | None) -> int:
+def _triple_count(graph: GraphStore, build_dir: Path, written: dict[str, int] | None, counted_from: str) -> int:
     """The store's size, from per-graph sizes cached in ``.graph-sizes.json``.
 
     The sizes of the issue graphs this build wrote come from the workers (``written``; None when
     nothing changed); only the shared graphs and uncached graphs are counted again: counting a
-    10,000-issue store takes seconds, one graph milliseconds.
+    10,000-issue store takes seconds, one graph milliseconds.  ``counted_from`` is the digest of the
+    issues the store held before this build's writes; the cache is used only if it was made for them.
     """
     cache = build_dir / GRAPH_SIZES
+    # The cache names the store content it was counted from: after a build cut off before it was rewritten,
+    # graphs replaced by that build have other sizes than it says, so it is not trusted.
     try:
-        sizes: dict[str, int] = json.loads(cache.read_text())
-    except (OSError, ValueError):
+        cached = json.loads(cache.read_text())
+        sizes: dict[str, int] = cached["sizes"] if cached.get("version") == counted_from else {}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         sizes = {}
     graphs = graph.named_graphs()
     if written is None and sizes and set(sizes) == set(graphs):
@@ -477,7 +583,8 @@ def _triple_count(graph: GraphStore, build_dir: Path, written: dict[str, int] | 
         name: sizes[name] if name in sizes and name.startswith(ids.GRAPH_ISSUE_PREFIX) else graph.count(name)
         for name in graphs
     }
-    cache.write_text(json.dumps(sizes, sort_keys=True))
+    version = _records_digest(graph.sources())
+    safeio.write_text(cache, json.dumps({"version": version, "sizes": sizes}, sort_keys=True))
     return sum(sizes.values())
 
 
@@ -499,9 +606,28 @@ def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources:
         except ImportError:
             overview = None
         if overview is not None:
-            overview(graph, html)
-    stamp.write_text(version)
+            # Written beside and renamed into place (with an fsync) so that a kill leaves the old page or the new.
+            tmp_html = build_dir / ".graph.html.partial"
+            overview(graph, tmp_html)
+            with open(tmp_html, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp_html, html)
+    safeio.write_text(stamp, version)
     return True
+
+
+def _too_large(paths: Sequence[Path], limit: int | None) -> str | None:
+    """Why an issue's files are too large to extract (before reading them), else None."""
+    if not limit:
+        return None
+    size = sum(p.stat().st_size for p in paths)
+    if size <= limit:
+        return None
+    return f"too large ({_megabytes(size)}; the limit is {_megabytes(limit)}, --max-file-size)"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _source_bytes(paths: Sequence[Path]) -> bytes:
@@ -519,10 +645,7 @@ def _load_series(build_dir: Path) -> dict[str, str]:
 
 
 def _save_series(build_dir: Path, given: dict[str, str]) -> None:
-    path = build_dir / "series.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(given, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    safeio.write_text(build_dir / "series.json", json.dumps(given, ensure_ascii=False, indent=1, sort_keys=True))
 
 
 def check_paths(paths: Iterable[str | Path]) -> None:

@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,9 +17,28 @@ from kg.errors import KgError
 app = typer.Typer(
     help="cnkg: a knowledge graph of cloud-native projects and the newsletters that mention them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from kg import __version__
+
+        typer.echo(f"cnkg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """cnkg: a knowledge graph of cloud-native projects and the newsletters that mention them."""
+
+
 catalog_app = typer.Typer(help="Enrich the catalog from reference data.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 
@@ -50,18 +70,36 @@ def friendly(func: F) -> F:
 @app.command()
 @friendly
 def build(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).")] = None,
+    paths: Annotated[
+        # readable=False: an unreadable path is the build's to report and skip, not a usage error
+        list[Path] | None, typer.Argument(help="Issue files or folders (default: corpus/).", readable=False)
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("build"),
     workers: Annotated[int, typer.Option("--workers", min=1, help="Extraction processes.")] = 1,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Write the overview graph.html.")] = True,
     series: Annotated[
         str | None, typer.Option("--series", help="Series name of the issues under PATHS (default: as read).")
     ] = None,
+    max_file_size: Annotated[
+        float, typer.Option("--max-file-size", min=0, help="Skip (and report) larger files, in MB; 0: no limit.")
+    ] = 10.0,
+    file_timeout: Annotated[
+        float,
+        typer.Option("--file-timeout", min=0, help="Skip (and report) a file whose extraction takes longer, in s."),
+    ] = 300.0,
 ) -> None:
     """Ingest, extract and store every issue under PATHS; skip unchanged ones; write graph.trig and graph.html."""
     from kg.build import build as run_build
 
-    summary = run_build(paths or [Path("corpus")], out=out, workers=workers, write_html=html, series=series)
+    summary = run_build(
+        paths or [Path("corpus")],
+        out=out,
+        workers=workers,
+        write_html=html,
+        series=series,
+        max_file_size=int(max_file_size * 1024 * 1024) or None,
+        file_timeout=file_timeout or None,
+    )
     typer.echo(summary.render())
     if summary.exports_written:
         typer.echo(f"wrote {out / 'graph.trig'}" + (f" and {out / 'graph.html'}" if html else ""))
@@ -134,24 +172,68 @@ def train(
     run_train(paths, out, seed=seed, epochs=epochs, log=lambda line: typer.echo(line, err=True))
 
 
+class ResultFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+
+
+OutputOption = Annotated[
+    str | None, typer.Option("-o", "--output", help="File to write; - for standard output (the default).")
+]
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """Bytes to standard output (``None`` or ``-``) or to a file."""
+    if output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
 @app.command()
 @friendly
 def query(
-    sparql: Annotated[str | None, typer.Argument(help="SPARQL text or a canned query name.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Read the query from a file.")] = None,
+    sparql: Annotated[
+        str | None, typer.Argument(help="SPARQL text, a canned query name, or - to read the query from stdin.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the query from a file (- for stdin).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help="k=v parameter of a canned query.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    limit: Annotated[int | None, typer.Option("--limit", help="Print at most N rows.")] = None,
+    fmt: Annotated[
+        ResultFormat | None,
+        typer.Option(
+            "--format",
+            help="table (default), csv, tsv, json (SPARQL 1.1 JSON results), xml; CONSTRUCT/DESCRIBE: turtle "
+            "(default), ntriples, nquads, trig.",
+        ),
+    ] = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", help="At most N rows (a canned query's own limit parameter).")
+    ] = None,
+    offset: Annotated[str | None, typer.Option("--offset", help="Skip the first N rows.")] = None,
+    output: OutputOption = None,
     store: StoreOption = Path("build"),
 ) -> None:
-    """Run a SPARQL query (inline, --file, or a canned NAME with --param k=v) on the store."""
+    """Run a SPARQL query (inline, --file, stdin, or a canned NAME with --param k=v) on the store.
+
+    A page cut at the limit says so on stderr, with how to get the rest."""
     from kg import query as q
     from kg.store import GraphStore
 
-    text, params = q.resolve(sparql, file, q.parse_param_args(param or []))
+    prepared = q.prepare(sparql, file, q.parse_param_args(param or []), limit, offset)
+    chosen = q.output_format(prepared.form, fmt.value if fmt else None)  # refused before running
     with GraphStore.open(store, read_only=True) as graph:
-        columns, rows = q.run(graph, text, params)
-    typer.echo(q.render(columns, rows[:limit] if limit is not None else rows, fmt))
+        page = q.execute(graph, prepared)
+    write_output(page.serialize(chosen), output)
+    if page.note():
+        typer.echo(f"kg: {page.note()}", err=True)
 
 
 @app.command()
@@ -190,7 +272,9 @@ def viz(
     since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most N nodes (most mentioned first).")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("graph.html"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (- for stdout).")] = Path(
+        "graph.html"
+    ),
     store: StoreOption = Path("build"),
 ) -> None:
     """Write an interactive, offline HTML view of the graph (or of a neighbourhood)."""
@@ -202,8 +286,41 @@ def viz(
     with GraphStore.open(store, read_only=True) as graph:
         view = load_view(graph, focus, depth, type_list, min_mentions, series, since, until, limit)
     title = f"cnkg: {focus}" if focus else "cnkg"
+    if str(output) == "-":  # the page on standard output
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            render_html(view, Path(scratch) / "graph.html", title)
+            write_output((Path(scratch) / "graph.html").read_bytes(), "-")
+        return
     render_html(view, output, title)
     typer.echo(f"wrote {output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges)")
+
+
+@app.command()
+@friendly
+def explore(
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="Draw this entity (name or alias) and its nearest.")
+    ] = None,
+    series: Annotated[str | None, typer.Option("--series", help="Only mentions in this series.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
+    budget: Annotated[int, typer.Option("--budget", help="Entities drawn at first (the rest: search).")] = 300,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("explore.html"),
+    store: StoreOption = Path("build"),
+) -> None:
+    """Write the explorer: one offline HTML page to search, filter, expand and read the evidence."""
+    from kg.explorer import ExplorerOptions, explorer_data, render_page
+    from kg.explorer.data import store_select
+    from kg.store import GraphStore
+
+    options = ExplorerOptions(focus=focus, series=series, since=since, until=until, budget=budget)
+    with GraphStore.open(store, read_only=True) as graph:
+        data = explorer_data(store_select(graph), options, title=f"cnkg: {focus}" if focus else "cnkg explorer")
+    render_page(data, output)
+    drawn = sum(1 for e in data["entities"] if e["drawn"])
+    typer.echo(f"wrote {output} ({drawn} drawn of {len(data['entities'])} entities, {len(data['edges'])} edges)")
 
 
 @app.command()
@@ -228,13 +345,33 @@ def analytics(
 def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 7878,
     bind: Annotated[str, typer.Option("--bind", help="Address to listen on.")] = "127.0.0.1",
-    timeout: Annotated[int, typer.Option("--timeout", help="Query timeout in seconds.")] = 30,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Stop a query after this many seconds (0: never).")
+    ] = 30,
+    max_queries: Annotated[int, typer.Option("--max-queries", min=1, help="Queries running at once.")] = 4,
+    max_result_mb: Annotated[float, typer.Option("--max-result-mb", min=0, help="Largest result, in MB.")] = 64,
+    allow_service: Annotated[
+        bool, typer.Option("--allow-service", help="Run SERVICE clauses (the server fetches other URLs).")
+    ] = False,
+    queue_wait: Annotated[
+        float, typer.Option("--queue-wait", min=0, help="Seconds a query waits for a free slot before 503.")
+    ] = 5.0,
     store: StoreOption = Path("build"),
 ) -> None:
-    """Serve the built graph as a read-only SPARQL endpoint (the Oxigraph server)."""
-    from kg.serve import serve as run_serve
+    """Serve the built graph as a read-only SPARQL endpoint (Oxigraph servers behind a front that keeps limits)."""
+    from kg.endpoint import serve as run_serve
 
-    raise typer.Exit(run_serve(store, port=port, bind=bind, timeout_s=timeout))
+    code = run_serve(
+        store,
+        port=port,
+        bind=bind,
+        timeout_s=timeout,
+        max_queries=max_queries,
+        max_result_mb=max_result_mb,
+        allow_service=allow_service,
+        queue_wait_s=queue_wait,
+    )
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -258,7 +395,7 @@ EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
 def export(
     fmt: Annotated[str, typer.Option("--format", help="|".join(EXPORT_FORMATS))] = "trig",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default build/graph.<ext>).")
+        Path | None, typer.Option("-o", "--output", help="File to write (default build/graph.<ext>; - for stdout).")
     ] = None,
     store: StoreOption = Path("build"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")] = False,
@@ -270,16 +407,19 @@ def export(
     if fmt not in EXPORT_FORMATS:
         raise KgError(f"unknown export format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
     written = run_export(store, fmt, output, progress=wanted(quiet))
-    typer.echo(f"wrote {written}")
+    typer.echo(
+        f"wrote {written}" if str(written) != "-" else f"wrote {fmt} to standard output", err=str(written) == "-"
+    )
 
 
 @app.command()
 @friendly
 def validate(store: StoreOption = Path("build")) -> None:
-    """SHACL-validate the store against ontology/shapes.ttl."""
+    """SHACL-validate the store against ontology/shapes.ttl (each constraint a SPARQL query run by Oxigraph);
+    exit 1 on violations."""
     from kg.validate import validate_store
 
-    conforms, report = validate_store(store)
+    conforms, report = validate_store(store)  # progress bar on stderr when it is a terminal
     typer.echo(report)
     if not conforms:
         raise typer.Exit(1)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 from pyoxigraph import RdfFormat
@@ -32,9 +35,16 @@ SELECT ?issue ?date ?section ?entity (MIN(?l) AS ?label) ?type ?start ?end ?anch
 
 
 def export(build_dir: Path, fmt: str, output: Path | None = None, progress: bool = False) -> Path:
-    """Write the graph in ``fmt``; returns the file written (default ``<build_dir>/graph.<fmt>``).
+    """Write the graph in ``fmt``; returns the file written (default ``<build_dir>/graph.<fmt>``; ``-``: stdout).
 
     ``progress`` shows a bar on stderr for the slow formats (GraphML/GEXF, JSON-LD)."""
+    if output is not None and str(output) == "-":
+        with tempfile.TemporaryDirectory() as scratch:  # the writers want a file; then copy it to stdout
+            written = export(build_dir, fmt, Path(scratch) / f"graph.{fmt}", progress)
+            with open(written, "rb") as handle:
+                shutil.copyfileobj(handle, sys.stdout.buffer)
+        sys.stdout.flush()
+        return Path("-")
     out = output or Path(build_dir) / f"graph.{fmt}"
     with GraphStore.open(build_dir, read_only=True) as graph:
         if fmt in RDF_FORMATS:

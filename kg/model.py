@@ -7,6 +7,8 @@ Python ``str`` index into ``Issue.text`` (end exclusive), so that
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from dataclasses import dataclass, field
 
 # Normalised section kinds (Section.kind).
@@ -122,14 +124,37 @@ class Issue:
     # Files read into this issue after its own (a companion articles page): (path, offset in text).
     parts: list[tuple[str, int]] = field(default_factory=list)
     body_start: int = 0  # where the body starts: front matter is metadata, not text that mentions things
+    url: str | None = None  # the issue's public page (schema:url), when the file or its series says it
 
     def section_at(self, offset: int) -> Section | None:
-        """The innermost section containing ``offset``."""
-        best: Section | None = None
-        for section in self.sections:
-            if section.start <= offset < section.end and (best is None or section.level >= best.level):
-                best = section
-        return best
+        """The innermost section containing ``offset`` (the deepest; of equally deep ones, the last listed)."""
+        # Asked once per mention: a scan of every section made extraction quadratic in the issue's size.
+        # The index is made again when sections are added (a companion page is read in after them).
+        index = self.__dict__.get("_section_index")
+        if index is None or index[0] != len(self.sections):
+            index = (len(self.sections), *_innermost_sections(self.sections))
+            self.__dict__["_section_index"] = index
+        _, points, inner = index
+        i = bisect.bisect_right(points, offset) - 1
+        return inner[i] if i >= 0 else None
+
+
+def _innermost_sections(sections: list[Section]) -> tuple[list[int], list[Section | None]]:
+    """Section boundaries in order, and the innermost section from each up to the next, in one sweep."""
+    points = sorted({p for s in sections for p in (s.start, s.end)})
+    starting: dict[int, list[int]] = {}
+    for index, section in enumerate(sections):
+        if section.start < section.end:
+            starting.setdefault(section.start, []).append(index)
+    active: list[tuple[int, int]] = []  # (-level, -index): the heap's top is the deepest, then the last listed
+    inner: list[Section | None] = []
+    for point in points:
+        for index in starting.get(point, ()):
+            heapq.heappush(active, (-sections[index].level, -index))
+        while active and sections[-active[0][1]].end <= point:
+            heapq.heappop(active)  # ended: dropped once it reaches the top
+        inner.append(sections[-active[0][1]] if active else None)
+    return points, inner
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,9 +110,10 @@ def canned(graph: GraphStore, name: str, /, **params: Any) -> Any:
 
     from kg import query
 
-    sparql, bound = query.resolve(name, None, {k: str(v) for k, v in params.items()})
-    columns, rows = query.run(graph, sparql, bound)
-    return pandas.DataFrame(rows, columns=columns)
+    page = query.run_page(graph, name, params)  # limit=/offset= page it, as `kg query --limit` does
+    if page.truncated:
+        warnings.warn(f"{name}: {page.note()}", stacklevel=2)
+    return pandas.DataFrame(page.rows, columns=page.columns)
 
 
 def canned_table() -> Any:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "ontology" / "patterns"
+from kg.resources import data_file
+
+PATTERNS_DIR = data_file("patterns")
 
 
 @cache

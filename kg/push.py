@@ -21,6 +21,9 @@ from kg.errors import KgError
 from kg.ids import GRAPH_BUILD
 from kg.serve import store_location
 
+# Connection failures (a store still starting, a dropped connection) are retried with backoff by httpx's
+# transport (0.5 s, 1 s, 2 s, …); an HTTP error answer is not retried: the store said no.
+RETRIES = 4
 CONTENT_TYPE = "application/n-triples"  # UTF-8 by definition; understood by every graph store we target
 
 
@@ -125,7 +128,9 @@ def push(store_dir: Path, url: str, graphs: list[str] | None = None, timeout_s: 
 
     # Environment proxies / .netrc apply to remote stores, but a proxy must never swallow a push to a local one.
     local = endpoint.host in ("127.0.0.1", "::1", "localhost")
-    with httpx.Client(timeout=timeout_s, trust_env=not local) as client, _progress(len(selected)) as progress:
+    transport = httpx.HTTPTransport(retries=RETRIES)
+    client = httpx.Client(timeout=timeout_s, trust_env=not local, transport=transport)
+    with client, _progress(len(selected)) as progress:
         task = progress.add_task("", total=len(selected))
         for graph in selected:
             progress.update(task, description=graph)

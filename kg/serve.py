@@ -34,13 +34,14 @@ import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 
 from kg.errors import KgError
 
 STORE_SUBDIR = "store"  # build/store holds the Oxigraph database (docs/graph-shape.md)
 OXIGRAPH_ENV = "CNKG_OXIGRAPH"  # path of the oxigraph executable, when it is not beside the interpreter
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+LONG_LIVED = "cnkg_long_lived"  # attribute of a thread that lives until the process ends
 
 
 # ---------------------------------------------------------------------------- locating things
@@ -114,6 +115,12 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def loopback_url(host: str, port: int) -> str:
+    """``http://host:port``, through a loopback address when `host` is every interface (0.0.0.0 or ::)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{_hostport(host, port)}"
+
+
 def _port_taken(host: str, port: int) -> bool:
     # SO_REUSEADDR as the server sets it: a port in TIME_WAIT is usable, one with a listener is not.
     with socket.socket(_family(host), socket.SOCK_STREAM) as sock:
@@ -135,7 +142,10 @@ def _parent_death_hook() -> Callable[[], None] | None:
 
     The signal fires when the *thread* that started the child ends, so we only ask for it from the main thread.
     """
-    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
+    thread = threading.current_thread()
+    # A thread that lives as long as the process (the endpoint's spawner, see kg.endpoint.pool) is as good.
+    long_lived = thread is threading.main_thread() or getattr(thread, LONG_LIVED, False)
+    if not sys.platform.startswith("linux") or not long_lived:
         return None
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here: the child should do as little as possible
@@ -178,8 +188,7 @@ class ServerHandle:
     # URLs -- always through a loopback address when the server listens on every interface.
     @property
     def base_url(self) -> str:
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
-        return f"http://{_hostport(host, self.port)}"
+        return loopback_url(self.host, self.port)
 
     @property
     def url(self) -> str:
@@ -344,34 +353,3 @@ def start_server(
 
 
 # ---------------------------------------------------------------------------- kg serve
-
-
-def serve(store_dir: Path = Path("build"), port: int = 7878, bind: str = "127.0.0.1", timeout_s: int = 30) -> int:
-    """Run the read-only SPARQL endpoint in the foreground until Ctrl-C; returns the exit code (0 on Ctrl-C)."""
-    handle = start_server(store_dir, port, bind=bind, timeout_s=timeout_s, echo_stderr=True)
-    limit = f"{timeout_s} s query timeout" if timeout_s and timeout_s > 0 else "no query timeout"
-    print(f"SPARQL endpoint (read-only, {limit}): {handle.url}", flush=True)
-    print(f"Query UI in a browser: {handle.base_url}/  —  press Ctrl-C to stop", flush=True)
-    if bind not in LOOPBACK:
-        print(f"warning: listening on {bind}: the endpoint is reachable from other machines", file=sys.stderr)
-
-    def _terminate(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt  # SIGTERM (a supervisor, `kill`) stops the child like Ctrl-C does
-
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        code = handle.process.wait()
-    except KeyboardInterrupt:
-        # On a terminal the child got SIGINT too; when only we were signalled, pass it on.
-        handle.stop()
-        print("stopped", file=sys.stderr)
-        return 0
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-        handle.stop()
-    if code in (0, -signal.SIGINT, -signal.SIGTERM):  # stopped by a signal meant for both of us
-        return 0
-    raise KgError(f"oxigraph server stopped with exit code {code}: {handle.error_line() or 'no message'}")

@@ -16,8 +16,6 @@ completes.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +34,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg import ids
+from kg import ids, safeio
 from kg.errors import KgError
 from kg.terms import bind_values, from_python, to_python
 from kg.vocab import CNKG, PREFIXES, RDF, SCHEMA, XSD
@@ -101,8 +99,17 @@ def is_static(path: str) -> bool:
     return path.startswith(STATIC_PREFIX)
 
 
-# re-export for kg.viz until the lead switches it
-_term_to_python = to_python
+def remove_bulk_leftovers(root: str | Path) -> list[Path]:
+    """Remove ``bulk-*.sst`` files that an interrupted bulk load (a kill, a full disk) left in ``root``'s
+    store; they are never part of the database.  Only while no writer has the store open."""
+    removed = []
+    for leftover in (Path(root) / STORE_SUBDIR).glob("bulk-*.sst"):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            pass
+    return removed
 
 
 class GraphStore:
@@ -117,11 +124,6 @@ class GraphStore:
 
     # ------------------------------------------------------------------ opening
 
-    @property
-    def store(self) -> Store:
-        # re-export for kg.viz until the lead switches it
-        return self.oxi
-
     @classmethod
     def open(cls, build_dir: str | Path = "build", read_only: bool = False, create: bool = False) -> GraphStore:
         root = Path(build_dir)
@@ -134,12 +136,18 @@ class GraphStore:
             oxi = Store.read_only(str(location)) if read_only else Store(str(location))
         except OSError as err:
             raise KgError(f"{location}: cannot open the store: {str(err).splitlines()[0]}") from err
+        if not read_only:
+            remove_bulk_leftovers(root)  # this process holds the store's lock: no bulk load is running
         return cls(root, oxi, read_only)
 
     def close(self) -> None:
-        if not self.read_only:
-            self.oxi.flush()
-        del self.oxi
+        try:
+            if not self.read_only:
+                self.oxi.flush()
+        finally:
+            if not self.read_only:
+                remove_bulk_leftovers(self.path)  # still under this process's lock
+            del self.oxi
 
     def __enter__(self) -> GraphStore:
         return self
@@ -271,13 +279,13 @@ class GraphStore:
     def _record_node(path: str) -> NamedNode:
         return NamedNode(ids.ID + "source/" + ids.slug(path, max_len=60))
 
-    def _record_triples(self, path: str, graph: str, content_hash: str) -> str:
+    def _record_triples(self, path: str, graph: str, content_hash: str, backs: str | None = None) -> str:
         node = self._record_node(path)
         return (
             f"{node} {CNKG.sourceFile} {Literal(path)} .\n"
             f"{node} {CNKG.builds} {NamedNode(graph)} .\n"
             f"{node} {CNKG.contentHash} {Literal(content_hash)} .\n"
-        )
+        ) + (f"{node} {CNKG.backsSharedFacts} {Literal(backs)} .\n" if backs is not None else "")
 
     def write_graphs(self, writes: Sequence[GraphWrite], clear: Sequence[str] = ()) -> None:
         """Replace each issue graph, add its shared facts and update its bookkeeping, in ONE transaction.
@@ -296,7 +304,7 @@ class GraphStore:
             records = "".join(
                 line[:-2] + f" {build} .\n"
                 for w in writes
-                for line in self._record_triples(w.path, w.graph, w.content_hash).splitlines()
+                for line in self._record_triples(w.path, w.graph, w.content_hash, _backing(w)).splitlines()
             )
             known, self._sources = self._sources, None
             self.oxi.bulk_load(self._without_loaded_shared_facts(writes).encode("utf-8"), RdfFormat.N_QUADS)
@@ -305,7 +313,7 @@ class GraphStore:
                 known.update({w.path: SourceRecord(w.path, w.graph, w.content_hash) for w in writes})
                 self._sources = known
             return
-        garbage = self._garbage_update([w.graph for w in writes], "".join(w.nquads for w in writes))
+        garbage = self._unbacked_update([w.path for w in writes], [w.graph for w in writes], writes)
         parts: list[str] = [f"DROP SILENT GRAPH {NamedNode(g)} ;\n" for g in clear]
         for write in writes:
             graph = NamedNode(write.graph)
@@ -318,7 +326,7 @@ class GraphStore:
                 parts.append(f"GRAPH {graph} {{\n{triples}}}\n")
         parts.append(f"GRAPH {build} {{\n")
         for write in writes:
-            parts.append(self._record_triples(write.path, write.graph, write.content_hash))
+            parts.append(self._record_triples(write.path, write.graph, write.content_hash, _backing(write)))
         parts.append("}\n}\n")
         if garbage:
             parts.append(" ;\n" + garbage)
@@ -351,6 +359,54 @@ class GraphStore:
     def _has_record(self, path: str) -> bool:
         record = self._record_node(path)
         return next(iter(self.oxi.quads_for_pattern(record, None, None, NamedNode(ids.GRAPH_BUILD))), None) is not None
+
+    def _unbacked_update(self, paths: Sequence[str], graphs: Sequence[str], writes: Sequence[GraphWrite]) -> str:
+        """A ``DELETE DATA`` dropping the shared facts that only the sources ``paths`` backed and that
+        ``writes`` (their new versions) do not back ("" when there are none).
+
+        Each source's bookkeeping entry lists keys of the shared lines it stated (``cnkg:backsSharedFacts``),
+        so removal is exact: an alias, name key or URL that only an edited or deleted issue gave goes with
+        it, as a fresh build would never have made it.  Stores built before the lists existed fall back to
+        :meth:`_garbage_update` (which keeps such facts while the entity is mentioned elsewhere)."""
+        if any(w.shared_from < 0 for w in writes if not w.path.startswith("static:")):
+            return self._garbage_update(graphs, "".join(w.nquads for w in writes))
+        replaced = set(paths)
+        backs = self._backs()
+        issue_paths = {p for p in self.sources() if not p.startswith("static:")} | replaced
+        if any(p not in backs for p in issue_paths):  # a source without a list: the old way
+            return self._garbage_update(graphs, "".join(w.nquads for w in writes))
+        candidates: set[str] = set()
+        for path in replaced:
+            candidates.update(backs.get(path, "").split())
+        for write in writes:
+            candidates.difference_update((_backing(write) or "").split())
+        for path, keys in backs.items():
+            if not candidates:
+                return ""
+            if path not in replaced:
+                candidates.difference_update(keys.split())
+        if not candidates:
+            return ""
+        shared = NamedNode(ids.GRAPH_ENTITIES)
+        quads = list(self.oxi.quads_for_pattern(None, None, None, shared))
+        lines = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
+        garbage = "".join(line for line in lines if _fact_key(line) in candidates)
+        if not garbage:
+            return ""
+        body = "".join(f"GRAPH {g} {{\n{triples}}}\n" for g, triples in _nquads_by_graph(garbage).items())
+        return f"DELETE DATA {{\n{body}}}"
+
+    def _backs(self) -> dict[str, str]:
+        """Source path -> the keys of the shared facts it backs (sources built before the lists existed: absent)."""
+        paths = {
+            q.subject: q.object.value
+            for q in self.oxi.quads_for_pattern(None, CNKG.sourceFile, None, NamedNode(ids.GRAPH_BUILD))
+        }
+        return {
+            paths[q.subject]: q.object.value
+            for q in self.oxi.quads_for_pattern(None, CNKG.backsSharedFacts, None, NamedNode(ids.GRAPH_BUILD))
+            if q.subject in paths
+        }
 
     def _garbage_update(self, graphs: Sequence[str], new_nquads: str = "") -> str:
         """A ``DELETE DATA`` dropping the shared facts that the current versions of ``graphs`` back and
@@ -419,7 +475,7 @@ class GraphStore:
         """Drop the graphs of deleted sources and their bookkeeping, in one transaction."""
         records = list(records)
         build = NamedNode(ids.GRAPH_BUILD)
-        garbage = self._garbage_update([r.graph for r in records])
+        garbage = self._unbacked_update([r.path for r in records], [r.graph for r in records], [])
         parts = []
         for record in records:
             parts.append(f"DROP SILENT GRAPH {NamedNode(record.graph)} ;\n")
@@ -467,8 +523,7 @@ class GraphStore:
         hashes = {r.graph: r.content_hash for r in self.sources().values()}
         header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
         used: set[str] = set()
-        tmp = out.with_name(out.name + ".tmp")
-        with open(tmp, "wb") as handle:
+        with safeio.atomic_open(out) as handle:
             handle.write(header.encode("utf-8"))
             for graph in self.named_graphs():
                 if graph == ids.GRAPH_BUILD:
@@ -478,23 +533,22 @@ class GraphStore:
                 if content_hash is not None:
                     chunk_path = cache / chunk_file_name(graph, content_hash)
                     used.add(chunk_path.name)
-                    if chunk_path.exists():
-                        with open(chunk_path, "rb") as chunk_handle:
-                            shutil.copyfileobj(chunk_handle, handle, 1 << 20)
+                    # A chunk is reused only when its checksum holds: a damaged one is made again.
+                    cached = safeio.read_checked(chunk_path)
+                    if cached is not None:
+                        handle.write(cached)
                         continue
                 chunk = trig_chunk(self.oxi.quads_for_pattern(None, None, None, NamedNode(graph))).encode("utf-8")
                 if chunk_path is not None:
-                    chunk_path.write_bytes(chunk)
+                    safeio.write_checked(chunk_path, chunk)
                 handle.write(chunk)
-        os.replace(tmp, out)
         for stale in cache.glob("*.trig"):
             if stale.name not in used:
                 stale.unlink()
 
     def export(self, out: Path, fmt: RdfFormat) -> None:
         """Write the content (all graphs but the bookkeeping) atomically: a temp file renamed into place."""
-        tmp = out.with_name(out.name + ".tmp")
-        with open(tmp, "wb") as handle:
+        with safeio.atomic_open(out) as handle:
             if fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS):
                 serialize(
                     self.content_quads(), handle, format=fmt, prefixes=PREFIXES if fmt == RdfFormat.TRIG else None
@@ -502,7 +556,23 @@ class GraphStore:
             else:
                 triples = (q.triple for q in self.content_quads())
                 serialize(triples, handle, format=fmt, prefixes=None if fmt == RdfFormat.N_TRIPLES else PREFIXES)
-        os.replace(tmp, out)
+
+
+def _fact_key(line: str) -> str:
+    """A shared fact's key in a source's ``cnkg:backsSharedFacts`` list: 64 bits of its N-Quads line's hash."""
+    return hashlib.blake2b(line.strip().encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _backing(write: GraphWrite) -> str | None:
+    """The keys of the shared facts an issue's write states, sorted and space-separated (None: not known,
+    the write did not mark where its shared facts begin; a static graph's write has none)."""
+    if write.path.startswith("static:"):
+        return None
+    if write.shared_from < 0:
+        return None
+    return " ".join(
+        sorted({_fact_key(line) for line in write.nquads[write.shared_from :].splitlines() if line.strip()})
+    )
 
 
 _DATES = {XSD.date.value, "http://www.w3.org/2001/XMLSchema#dateTime"}

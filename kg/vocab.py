@@ -66,7 +66,7 @@ CNKG = Vocabulary(
         "integrates", "partOf", "publishedBy", "recommends", "replaces", "targetsRelease", "uses", "writtenBy",
         # issues, sections, mentions
         "hasSection", "sectionKind", "mentions", "refersTo", "inIssue", "inSection", "linksTo", "sourceFormat",
-        "sourceFile", "contentHash", "dateInferred", "builds", "nameKey",
+        "sourceFile", "contentHash", "backsSharedFacts", "dateInferred", "builds", "nameKey",
         # entity properties
         "category", "subcategory", "maturity", "stage", "kepNumber", "url", "repository", "sig", "discovered",
         "milestone",
@@ -84,7 +84,7 @@ XSD = Vocabulary(
     ["integer", "decimal", "double", "float", "boolean", "date", "anyURI"],
 )
 SKOS = Vocabulary("skos", "http://www.w3.org/2004/02/skos/core#", ["altLabel"])
-SCHEMA = Vocabulary("schema", "https://schema.org/", ["datePublished", "isPartOf", "issueNumber"])
+SCHEMA = Vocabulary("schema", "https://schema.org/", ["datePublished", "isPartOf", "issueNumber", "url"])
 DCTERMS = Vocabulary("dcterms", "http://purl.org/dc/terms/", ["title", "license", "description", "modified"])
 DOAP = Vocabulary("doap", "http://usefulinc.com/ns/doap#", ["revision"])
 FOAF = Vocabulary("foaf", "http://xmlns.com/foaf/0.1/", ["homepage"])

@@ -30,3 +30,23 @@ def reference_dir() -> Path:
     if not REFERENCE.is_dir():
         pytest.skip("../shared/reference is absent")
     return REFERENCE
+
+
+# End-to-end tests that dominate the suite's time (full LWKD builds, the kill-and-resume build, executing the
+# notebooks, training, building a wheel): marked slow here, in one place, so `make test-quick`
+# (pytest -m "not slow") leaves them out while `make test` and CI run everything.
+SLOW = (
+    "tests/test_build.py::test_killed_build_leaves_a_consistent_store_that_the_next_build_completes",
+    "tests/test_build.py::test_lwkd_builds_with_two_workers",
+    "tests/test_build.py::test_new_catalog_rebuilds_everything_like_a_fresh_build",
+    "tests/test_notebooks.py::",
+    "tests/test_train.py::",
+    "tests/test_three_series.py::",
+    "tests/test_install.py::",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

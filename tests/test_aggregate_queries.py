@@ -33,7 +33,6 @@ WHERE {
 }
 GROUP BY ?project
 ORDER BY DESC(?mentions) ?label
-LIMIT 20
 """,
     "co-mentioned-projects": """
 SELECT (MIN(?la) AS ?a) (MIN(?lb) AS ?b) (COUNT(DISTINCT ?ev) AS ?together) (COUNT(DISTINCT ?issue) AS ?issues)
@@ -49,7 +48,6 @@ WHERE {
 }
 GROUP BY ?p1 ?p2
 ORDER BY DESC(?together) ?a ?b
-LIMIT 25
 """,
     "cross-series-entities": """
 SELECT (MIN(?l) AS ?label) ?entityType ?series ?issues ?mentions ?bySeries

@@ -77,7 +77,7 @@ def test_spans_point_at_their_issue_text_as_nif_context(graph: GraphStore) -> No
     # Each span's anchor is its context's text at its offsets (SPARQL counts characters from 1).
     wrong = graph.select(
         """SELECT (COUNT(*) AS ?n) WHERE {
-             ?m a nif:String ; nif:referenceContext ?c ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?a .
+             ?m nif:referenceContext ?c ; nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?a .
              ?c a nif:Context ; nif:isString ?text ; cnkg:inIssue ?issue . ?m cnkg:inIssue ?issue .
              FILTER(SUBSTR(?text, ?b + 1, ?e - ?b) != STR(?a)) }"""
     )

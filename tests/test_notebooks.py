@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from kg import notebook as nb
+from kg.store import GraphStore
 from tests.conftest import LWKD, REPO, SHARED
 
 LWCN = SHARED / "corpus" / "lwcn"
@@ -91,6 +92,10 @@ def test_timeline(notebook_build: Path, monkeypatch: pytest.MonkeyPatch) -> None
         assert checks["periods"] > 20  # 2018 to today, by quarter
         assert checks["kubernetes_minor_releases"] >= 10
         assert checks["mentioned_keps"] >= 10
+        # Every mentioned KEP, not the canned query's first page (it said 100 when there were 212).
+        with GraphStore.open(notebook_build, read_only=True) as graph:
+            (row,) = graph.select("SELECT (COUNT(DISTINCT ?k) AS ?n) WHERE { ?k a cnkg:KEP ; ^cnkg:tallyOf ?t }")
+        assert checks["mentioned_keps"] == row["n"]
 
 
 def test_two_sources(notebook_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:

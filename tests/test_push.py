@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -172,3 +173,37 @@ def test_report_counts_default_graph_triples_left_behind() -> None:
         report.summary()
         == "pushed 1 graph (2 triples) to http://x/store; 5 triples of the default graph were not pushed"
     )
+
+
+class _Accept(BaseHTTPRequestHandler):
+    def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_push_retries_a_store_that_is_still_starting(build_dir: Path) -> None:
+    port = free_port()
+    holder: list[ThreadingHTTPServer] = []
+
+    def start_late() -> None:
+        time.sleep(2.0)  # the first connection attempts are refused
+        server = ThreadingHTTPServer(("127.0.0.1", port), _Accept)
+        holder.append(server)
+        server.serve_forever()
+
+    thread = threading.Thread(target=start_late, daemon=True)
+    thread.start()
+    try:
+        report = push(build_dir, f"http://127.0.0.1:{port}/store", timeout_s=5)
+    finally:
+        while not holder and thread.is_alive():
+            time.sleep(0.05)
+        if holder:
+            holder[0].shutdown()
+            holder[0].server_close()
+        thread.join(timeout=5)
+    assert len(report.graphs) == len(CONTENT_GRAPHS)

@@ -289,7 +289,7 @@ def test_writes_after_start_stay_invisible_until_restart(build_dir: Path) -> Non
 def test_serve_runs_in_the_foreground_until_ctrl_c(build_dir: Path) -> None:
     port = free_port()
     code = (
-        "import sys; from pathlib import Path; from kg.serve import serve; "
+        "import sys; from pathlib import Path; from kg.endpoint import serve; "
         "sys.exit(serve(Path(sys.argv[1]), int(sys.argv[2]), timeout_s=5))"
     )
     proc = subprocess.Popen(
@@ -308,7 +308,7 @@ def test_serve_runs_in_the_foreground_until_ctrl_c(build_dir: Path) -> None:
         assert "Ctrl-C" in proc.stdout.readline()
         assert count(f"http://127.0.0.1:{port}/query") == 7
         oxigraph = children(proc.pid)
-        assert len(oxigraph) == 1
+        assert len(oxigraph) == 4  # one Oxigraph server per query slot (--max-queries, default 4)
         proc.send_signal(signal.SIGINT)  # only the Python parent: it must pass the stop on to oxigraph
         assert proc.wait(timeout=15) == 0
     finally:
@@ -319,7 +319,39 @@ def test_serve_runs_in_the_foreground_until_ctrl_c(build_dir: Path) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     assert refuses_connections(port)
-    assert not _running(oxigraph[0])
+    assert not any(_running(pid) for pid in oxigraph)
+
+
+def test_killed_kg_serve_leaves_no_oxigraph_behind(build_dir: Path) -> None:
+    """SIGKILL of `kg serve` runs no cleanup: its servers, started by a long-lived thread, die with it."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(build_dir), "--port", str(port)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    oxigraph: list[int] = []
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("SPARQL endpoint")
+        # Every server, first ones and replacements alike, is started by the pool's spawner thread.
+        oxigraph = children(proc.pid)
+        assert len(oxigraph) == 4
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in oxigraph):
+            time.sleep(0.05)
+        assert not any(_running(pid) for pid in oxigraph)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in oxigraph:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_server_dies_with_a_killed_parent(build_dir: Path) -> None:

@@ -10,7 +10,7 @@ import pyoxigraph
 import pytest
 
 from bench.synthetic_view import synthetic_view
-from kg import graphview, viz
+from kg import graphview, page_kit, viz
 from kg.errors import KgError
 from kg.graphview import load_view
 from kg.store import GraphStore
@@ -137,7 +137,7 @@ def test_page_is_self_contained_and_hostile_text_stays_data(graph: GraphStore, t
     assert "alert(1)" in page  # the hostile label is there ...
     assert "<script>alert" not in page and "<img src=x" not in page  # ... but never as markup
     assert "Title &lt;img src=x onerror=alert(1)&gt; &#34;q&#34;" in page
-    js, _css = viz.render._vis_assets()
+    js, _css = page_kit.vis_assets()
     assert page.replace(js, "").count("<script") == 3  # vis, the JSON data, our code
 
 

@@ -100,6 +100,32 @@ class Placed:
     entity: Entity
 
 
+class DisjointSpans:
+    """Spans that do not overlap one another, sorted, with the ones overlapping a query found by bisection
+    (a scan of all of them per query made a long issue's extraction quadratic)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._spans: list[tuple[int, int, Any]] = []
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int, Any]]:
+        # Disjoint and sorted by start, so sorted by end too: the overlapping ones are the run just before
+        # the first span starting at or after ``end``.
+        i = bisect.bisect_left(self._starts, end)
+        out = []
+        while i > 0 and self._spans[i - 1][1] > start:
+            i -= 1
+            out.append(self._spans[i])
+        out.reverse()
+        return out
+
+    def add(self, start: int, end: int, value: Any = None) -> None:
+        """Add a span that overlaps none of those already added."""
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._spans.insert(i, (start, end, value))
+
+
 class Registry:
     """Entities of one issue, one node per real thing."""
 
@@ -335,11 +361,35 @@ class Context:
         chunk = self.text[max(s, s2) + 1 : offset]
         return "://" in chunk or "](" in chunk and "http" in chunk
 
+    def _links_around(self, start: int, end: int) -> Any:
+        """The first link (in the issue's order) with an anchor whose span holds start..end, found by bisection
+        over the links sorted by start (a scan of every link per call was quadratic in a long issue)."""
+        if getattr(self, "_anchored", None) is None:
+            anchored = sorted(
+                (lk.start, index, lk)
+                for index, lk in enumerate(self.issue.links)
+                if lk.anchor_start >= 0 and lk.anchor_end > lk.anchor_start
+            )
+            reach, longest = [], -1  # the furthest end among the links up to each one
+            for _, _, lk in anchored:
+                longest = max(longest, lk.end)
+                reach.append(longest)
+            self._anchored = ([a for a, _, _ in anchored], anchored, reach)
+        starts, anchored, reach = self._anchored
+        best = None
+        i = bisect.bisect_right(starts, start) - 1
+        while i >= 0 and reach[i] >= end:
+            _, index, lk = anchored[i]
+            if end <= lk.end and (best is None or index < best[0]):
+                best = (index, lk)
+            i -= 1
+        return best[1] if best is not None else None
+
     def link_span(self, start: int, end: int) -> tuple[int, int]:
         """The anchor of the markdown link whose URL is at start..end, else the URL itself."""
-        for lk in self.issue.links:
-            if lk.start <= start and end <= lk.end and lk.anchor_start >= 0 and lk.anchor_end > lk.anchor_start:
-                return lk.anchor_start, lk.anchor_end
+        lk = self._links_around(start, end)
+        if lk is not None:
+            return lk.anchor_start, lk.anchor_end
         if start >= 2 and self.text[start - 2 : start] == "](":
             s = self.text.rfind("[", 0, start - 2)
             if s >= 0 and "\n" not in self.text[s : start - 2] and start - 2 > s + 1:

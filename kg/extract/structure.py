@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kg.model import Issue, Item, Section
@@ -39,18 +40,60 @@ class Unit:
 _PARA = re.compile(r"\n\s*\n")
 
 
+class _FirstEnclosing:
+    """The first section (in ``sections`` order, sorted by start) of a level below a given one whose span
+    reaches past an offset, by bisection: asked for every section and paragraph, a scan of all sections
+    made a long issue quadratic.  ``reach`` is where a section's span ends for the question."""
+
+    def __init__(self, sections: list[Section], reach: Callable[[Section], int]) -> None:
+        self.sections = sections
+        self.starts = [sec.start for sec in sections]
+        self.by_level: dict[int, tuple[list[int], list[int]]] = {}  # level -> (indices below it, prefix max reach)
+        for level in sorted({sec.level for sec in sections}):
+            indices = [i for i, sec in enumerate(sections) if sec.level < level]
+            reaches, furthest = [], -1
+            for i in indices:
+                furthest = max(furthest, reach(sections[i]))
+                reaches.append(furthest)
+            self.by_level[level] = (indices, reaches)
+
+    def find(self, level: int, offset: int) -> Section | None:
+        indices, reaches = self.by_level.get(level, ([], []))
+        j = bisect.bisect_right(reaches, offset)  # the first whose reach passes offset is where the maximum does
+        if j == len(indices):
+            return None
+        first = self.sections[indices[j]]
+        return first if first.start <= offset else None
+
+
+def _inside_any(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether start..end lies inside one of ``spans`` (bisection over them sorted, with the furthest end so far)."""
+    ordered = sorted(spans)
+    starts = [a for a, _ in ordered]
+    furthest, reach = -1, []
+    for _, b in ordered:
+        furthest = max(furthest, b)
+        reach.append(furthest)
+
+    def inside(start: int, end: int) -> bool:
+        i = bisect.bisect_right(starts, start)
+        return i > 0 and reach[i - 1] >= end
+
+    return inside
+
+
 def build_units(issue: Issue) -> list[Unit]:
     """Units in text order; every offset of the text falls in at most one unit."""
     text = issue.text
     sections = sorted(issue.sections, key=lambda s: (s.start, s.level))
     units: list[Unit] = []
     covered: list[tuple[int, int]] = []
+    heading_parent = _FirstEnclosing(sections, lambda p: max(p.end, p.start + 1))
+    text_parent = _FirstEnclosing(sections, lambda q: q.end)
     for sec in sections:
         parent = None
         if sec.level > 1:
-            parent = next(
-                (p for p in sections if p.level < sec.level and p.start <= sec.start < max(p.end, p.start + 1)), None
-            )
+            parent = heading_parent.find(sec.level, sec.start)
         for item in sec.items:
             if item.end <= item.start:
                 continue
@@ -67,17 +110,17 @@ def build_units(issue: Issue) -> list[Unit]:
         pos = max(pos, e)
     if pos < len(text):
         gaps.append((pos, len(text)))
-    heading_spans = [(s.title_start, s.title_end) for s in sections]
+    in_heading = _inside_any([(s.title_start, s.title_end) for s in sections])
     for gs, ge in gaps:
         p = gs
         for m in list(_PARA.finditer(text, gs, ge)) + [None]:
             pe = m.start() if m is not None else ge
             s, e = trim(text, p, pe)
-            if e > s and not any(hs <= s and e <= he for hs, he in heading_spans):
+            if e > s and not in_heading(s, e):
                 sec = issue.section_at(s)
                 parent = None
                 if sec is not None and sec.level > 1:
-                    parent = next((q for q in sections if q.level < sec.level and q.start <= sec.start < q.end), None)
+                    parent = text_parent.find(sec.level, sec.start)
                 units.append(Unit(s, e, sec, parent, None))
             if m is not None:
                 p = m.end()
@@ -109,7 +152,10 @@ class UnitIndex:
     def sentence_at(unit: Unit | None, offset: int) -> tuple[int, int] | None:
         if unit is None:
             return None
-        for s, e in unit.sentences:
+        # Sentences are in text order and do not overlap: bisection (a paragraph can hold thousands).
+        i = bisect.bisect_right(unit.sentences, offset, key=lambda sentence: sentence[0]) - 1
+        if i >= 0:
+            s, e = unit.sentences[i]
             if s <= offset < e:
                 return s, e
         return None

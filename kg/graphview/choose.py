@@ -27,8 +27,8 @@ from kg.graphview.read import (
     local_name,
 )
 from kg.graphview.window import Count, Window, counts_of, ranked_counts
-from kg.rdf import name_key
 from kg.store import GraphStore
+from kg.vocab import name_key
 
 
 def primary_types(graph: GraphStore, iris: list[str]) -> dict[str, str]:

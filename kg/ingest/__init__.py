@@ -22,8 +22,10 @@ offset (spans, links, items, sections) indexes it.  ``Issue.encoding`` is
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -67,7 +69,7 @@ def sniff(path: Path, text: str) -> str:
     for name, looks_like in _SNIFFERS:
         if looks_like(path, text):
             return name
-    raise InputError(path, f"unknown format (expected {_expected()}; or choose one with fmt=)")
+    raise InputError(path, f"unknown format (expected {_expected()}; choose one with --reader NAME)")
 
 
 def read_issue(path: str | Path, fmt: str | None = None, series: str | None = None, companions: bool = False) -> Issue:
@@ -102,6 +104,7 @@ def _append(issue: Issue, part: Issue) -> None:
     from kg.model import Item, Link, Section
 
     shift = len(issue.text) + 1
+    issue.url = issue.url or part.url  # the week's page, as the companion links back to it
     issue.parts.append((part.path, shift))
     issue.text = issue.text + "\n" + part.text
 
@@ -176,22 +179,59 @@ def _is_issue_name(name: str) -> bool:
     )
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
+def _missing(path: Path) -> InputError:
+    """Why a path that does not resolve to anything cannot be read: missing, a loop of links, a dangling link."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return InputError(path, "symbolic link loop")
+        if os.path.islink(path):
+            return InputError(path, "broken symbolic link (its target does not exist)")
+        if err.errno == errno.EACCES:
+            return InputError(path, "permission denied")
+    return InputError(path, "no such file or directory")
+
+
+def _special_kind(path: Path) -> str:
+    mode = os.stat(path).st_mode
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device")):
+        if test(mode):
+            return kind
+    return "a block device" if stat.S_ISBLK(mode) else "not a regular file"
+
+
+def discover(paths: Iterable[str | Path], problems: list[InputError] | None = None) -> list[Path]:
     """Issue files named by ``paths`` or under them, sorted and without duplicates.
 
     Directories are walked (not following symlinked directories), skipping
     ``gold/`` folders, hidden files and folders, ``*.yaml``/``*.yml``/``*.json``,
     ``README*`` and ``LICENSE*``; the same filters apply to files named directly.
     A companion file (LWCN's ``-articles.md``) whose issue file is beside it is left out:
-    it is read with that issue.  A path that does not exist raises InputError.
+    it is read with that issue.  A path that does not exist (or is a link loop, or a FIFO or other
+    special file) raises InputError.  A directory that cannot be listed is skipped; with ``problems``,
+    an InputError for it is appended there (else it raises).
     """
+
+    def unlistable(err: OSError) -> None:
+        problem = InputError(err.filename or "?", f"cannot list the directory: {err.strerror or err}")
+        if problems is None:
+            raise problem
+        problems.append(problem)
+
     if isinstance(paths, (str, Path)):
         paths = [paths]
     found: dict[str, Path] = {}
     for given in paths:
         root = Path(given)
+        try:
+            os.stat(root)
+        except PermissionError:  # a folder on the way cannot be searched
+            raise InputError(root, "permission denied") from None
+        except OSError:
+            pass  # missing, a loop: said below
         if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root):
+            for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
                 dirnames[:] = [d for d in dirnames if not d.startswith(".") and d.lower() != "gold"]
                 for name in filenames:
                     if _is_issue_name(name):
@@ -202,6 +242,8 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             if _is_issue_name(root.name):
                 found.setdefault(os.path.realpath(root), root)
         elif not root.exists():
-            raise InputError(root, "no such file or directory")
+            raise _missing(root)
+        else:
+            raise InputError(root, f"{_special_kind(root)}, not an issue file; skipped")
     kept = [p for p in found.values() if not any(owner(p) is not None for _, owner in COMPANIONS.values())]
     return sorted(kept, key=lambda p: p.as_posix())

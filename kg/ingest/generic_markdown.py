@@ -29,6 +29,7 @@ from kg.errors import InputError
 from kg.ids import slug
 from kg.ingest.common import find_date, link_at, section_kind, span, unique
 from kg.ingest.markdown import Body, FrontMatter, front_matter, parse
+from kg.ingest.source_url import from_front_matter
 from kg.model import Issue, Span
 from kg.text import CJK_CHARS
 
@@ -259,4 +260,5 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
         sections=parsed.sections,
         links=parsed.links,
         body_start=body.start,
+        url=from_front_matter(data, series_slug),
     )

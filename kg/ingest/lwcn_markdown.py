@@ -22,7 +22,8 @@ from pathlib import Path
 from kg.ingest.common import span
 from kg.ingest.generic_markdown import GenericBody
 from kg.ingest.markdown import front_matter, parse
-from kg.model import Issue
+from kg.ingest.source_url import from_front_matter
+from kg.model import Issue, Link
 
 FORMAT = "lwcn-markdown"
 SERIES = "lwcn"
@@ -33,6 +34,10 @@ _SIGNS = re.compile(
     re.MULTILINE,
 )
 _NAME = re.compile(r"(?P<year>\d{4})-week-(?P<week>\d{1,2})(?P<articles>-articles)?\.md$", re.IGNORECASE)
+# The issue's links to its own page: "View all articles from this week →" (its articles page, under it)
+# and the companion's "← Back to Newsletter".
+_ARTICLES_LINK = re.compile(r"View all articles from this week", re.IGNORECASE)
+_BACK_LINK = re.compile(r"Back to Newsletter", re.IGNORECASE)
 _TITLE_WEEK = re.compile(r"\bWeek[ \t]+(\d{1,2})\b", re.IGNORECASE)
 
 
@@ -83,6 +88,16 @@ def _names(value: object) -> list[str]:
     return [str(value).strip()] if value else []
 
 
+def own_url(links: list[Link]) -> str | None:
+    """The week's page, as the issue links to it (None when it does not)."""
+    for link in links:
+        if _BACK_LINK.search(link.anchor) and link.url.startswith("http"):
+            return link.url
+        if _ARTICLES_LINK.search(link.anchor) and re.search(r"/articles/?$", link.url):
+            return re.sub(r"articles/?$", "", link.url)
+    return None
+
+
 def read(path: Path, text: str) -> Issue:
     parsed = parse(path, text, _Body, front_matter(path, text))
     fm, data, body = parsed.fm, parsed.data, parsed.body
@@ -112,4 +127,5 @@ def read(path: Path, text: str) -> Issue:
         body_start=body.start,
         keywords=_names(data.get("keywords")) + [n for n in _names(data.get("highlights")) if n],
         summary=str(data.get("summary") or data.get("description") or "") or None,
+        url=own_url(parsed.links) or from_front_matter(data, SERIES),
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kg.ingest.common import date_from_links, find_date, span, unique
 from kg.ingest.markdown import Body, front_matter, parse
+from kg.ingest.source_url import from_front_matter, from_template
 from kg.model import Issue, Span
 
 FORMAT = "lwkd-markdown"
@@ -103,4 +104,6 @@ def read(path: Path, text: str) -> Issue:
         sections=parsed.sections,
         links=links,
         body_start=body.start,
+        # LWKD files carry no URL: the post's URL is its date's (front matter, else the file name's).
+        url=from_front_matter(data, SERIES) or from_template(SERIES, find_date(data.get("date")) or stated),
     )

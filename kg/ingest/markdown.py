@@ -79,8 +79,12 @@ def front_matter(path: Path, text: str) -> FrontMatter | None:
     close = _FM_CLOSE.search(text, m.end())
     if close is None:
         raise InputError(path, "broken YAML front matter: no closing '---' line")
+    source = text[m.end() : close.start()]
     try:
-        data = yaml.load(text[m.end() : close.start()], Loader=_Loader)  # noqa: S506 - a safe loader
+        _refuse_aliases(path, source)
+        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader
+    except InputError:
+        raise
     except yaml.YAMLError as exc:
         raise InputError(path, f"broken YAML front matter: {_yaml_message(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - e.g. ValueError for `date: 2019-13-45`
@@ -93,6 +97,17 @@ def front_matter(path: Path, text: str) -> FrontMatter | None:
     data = {str(k): v for k, v in data.items()}
     body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
     return FrontMatter(data, m.end(), close.start(), body)
+
+
+def _refuse_aliases(path: Path, source: str) -> None:
+    """InputError for an alias (``*name``) anywhere in the front matter, before any value is built: nine
+    levels of nine aliases fit in 1 KB and expand to 9**9 values (minutes and gigabytes).  Front matter
+    (title, date, authors, tags) never needs one; scanning the events costs about what parsing does."""
+    for event in yaml.parse(source, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark is not None else ""
+            raise InputError(path, f"broken YAML front matter: aliases (*{event.anchor}) are not accepted{where}")
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:

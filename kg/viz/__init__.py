@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.graphview import add_tallied_comentions, load_view
+from kg.page_kit import json_for_script
 from kg.store import GraphStore
 from kg.viz.layout import layout_positions
-from kg.viz.render import PHYSICS_MAX_NODES, TYPE_COLORS, json_for_script, render_html, view_to_data
+from kg.viz.render import PHYSICS_MAX_NODES, TYPE_COLORS, render_html, view_to_data
 
 OVERVIEW_NODES = 70
 

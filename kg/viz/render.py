@@ -7,21 +7,17 @@ search list are built in the page with DOM text nodes, never ``innerHTML``, so i
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
 import re
 from collections import defaultdict
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from kg.errors import KgError
 from kg.graphview import COMENTION, MAX_SOURCES, local_name
 from kg.model import ENTITY_TYPES
+from kg.page_kit import json_for_script, script_hashes, vis_assets, write_page
 from kg.viz.layout import layout_positions
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -139,32 +135,6 @@ def view_to_data(view: nx.MultiDiGraph, physics: bool | None = None) -> dict[str
     return {"nodes": nodes, "edges": edges, "legend": legend, "physics": use_physics}
 
 
-def json_for_script(data: Any) -> str:
-    """JSON safe inside <script>: no '</script', '<!--' or ']]>' can form, nor JS line terminators."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(raw, escaped)
-    return text
-
-
-def _vis_assets() -> tuple[str, str]:
-    """vis-network's JS and CSS as shipped inside the pyvis package (read, then inlined)."""
-    lib = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
-    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
-    css = (lib / "vis-network.css").read_text(encoding="utf-8")
-    # '</script' would end the inline element early; '<!--' could switch the parser into its
-    # double-escaped script state, where our closing tag no longer closes anything.
-    if "</script" in js.lower() or "<!--" in js or "</style" in css.lower():
-        raise KgError("vis-network assets contain markup that cannot be inlined safely")
-    return js, css
-
-
 def render_html(view: nx.MultiDiGraph, out: Path, title: str = "cnkg", physics: bool | None = None) -> Path:
     """Write ``view`` as one self-contained HTML file (no network request) and return its path.
 
@@ -175,31 +145,20 @@ def render_html(view: nx.MultiDiGraph, out: Path, title: str = "cnkg", physics: 
     for ``body[data-ready='1']``: the page's Content-Security-Policy admits only its own two
     scripts (by hash) and no eval, so e.g. Playwright's polling ``wait_for_function`` fails.
     """
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    js, css = _vis_assets()
+    js, css = vis_assets()
     app_js = (TEMPLATES / "viz.js").read_text(encoding="utf-8")
-    # CSP allows exactly these two scripts: defence in depth should text ever become markup.
-    script_hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
-        for code in (js, app_js)
-    )
     data = view_to_data(view, physics)
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html"]),
-    )
-    page = env.get_template("viz.html").render(
+    # CSP allows exactly these two scripts: defence in depth should text ever become markup.
+    return write_page(
+        TEMPLATES,
+        "viz.html",
+        out,
         title=title,
         vis_js=js,
         vis_css=css,
         app_js=app_js,
-        script_hashes=script_hashes,
+        script_hashes=script_hashes(js, app_js),
         data_json=json_for_script(data),
         node_count=len(data["nodes"]),
         edge_count=len(data["edges"]),
     )
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from kg.extract.context import Context, _needs_context, _rx
+from kg.extract.context import Context, DisjointSpans, _needs_context, _rx
 from kg.nlp.hits import Hit
 
 
@@ -47,10 +46,10 @@ def run(ctx: Context) -> None:
             h.data.get("order", 0),
         )
     )
-    taken: list[tuple[int, int, Any]] = []
+    taken = DisjointSpans()
     nested: list[Hit] = []
     for h in ok:
-        over = [t for t in taken if t[0] < h.end and h.start < t[1]]
+        over = taken.overlapping(h.start, h.end)
         if over:
             # A project named at the head of a feature's name ("kubelet resource metrics") is mentioned too.
             if h.entry.type == "Project" and all(t[2].type == "Feature" and t[0] == h.start for t in over):
@@ -58,7 +57,7 @@ def run(ctx: Context) -> None:
             continue
         if ctx.reg.overlaps(h.start, h.end):
             continue
-        taken.append((h.start, h.end, h.entry))
+        taken.add(h.start, h.end, h.entry)
         ent = ctx.catalog_entity(h.entry)
         ctx.reg.mention(ent, h.start, h.end)
     for h in nested:

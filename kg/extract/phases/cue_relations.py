@@ -10,6 +10,7 @@ import bisect
 import re
 from typing import TYPE_CHECKING
 
+from kg.extract.context import DisjointSpans
 from kg.model import Entity
 from kg.text import CJK, has_cjk
 
@@ -46,6 +47,8 @@ class CueFinder:
     def find(self, lower: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         end = len(lower) if end is None else end
         found: list[tuple[int, int]] = []
+        # Longest cues first, so a later one overlaps an earlier one exactly when it starts or ends inside it.
+        taken = DisjointSpans()
         for cue, latin in zip(self.cues, self._latin, strict=True):
             i = lower.find(cue, start, end)
             while i >= 0:
@@ -54,7 +57,8 @@ class CueFinder:
                     (i == 0 or not (lower[i - 1].isalnum() or lower[i - 1] in "-_"))
                     and (j >= len(lower) or not (lower[j].isalnum() or lower[j] in "-_"))
                 ):
-                    if not any(a <= i < b or a < j <= b for a, b in found):
+                    if not taken.overlapping(i, j):
+                        taken.add(i, j)
                         found.append((i, j))
                 i = lower.find(cue, j, end)
         found.sort()
@@ -90,7 +94,8 @@ def cued(ctx: Context) -> None:
                 continue
 
             def within(lst: list[tuple[int, int]], s: int = s, e: int = e) -> list[tuple[int, int]]:
-                return [(a, b) for a, b in lst if s <= a < e]
+                # The lists are sorted: bisection, not a scan of the whole issue's cues per sentence.
+                return lst[bisect.bisect_left(lst, (s,)) : bisect.bisect_left(lst, (e,))]
 
             for m in within(found["uses"]):
                 if _NEGATED.search(text[max(s, m[0] - 12) : m[0]]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 
@@ -30,11 +31,14 @@ def run(ctx: Context) -> None:
             ctx.reg.mention(rel, p.start, e)
             ctx.version_releases.append((s, e, rel))
     # Versions read by earlier phases (release links, update lines) can head a list too: "Go 1.25.7 / 1.24.13".
-    accepted: list[int] = []
+    # Ends of accepted versions -> when last accepted: looked up by offset (a scan of them all for each
+    # version made a long issue quadratic), ordered by that number.
+    accepted: dict[int, int] = {}
+    order = itertools.count()
     for _start, end, rel in sorted(ctx.version_releases, key=lambda t: t[1]):
         owner = ctx.release_project.get(rel.id)
         if owner is not None:
-            accepted.append(end)
+            accepted[end] = next(order)
             ctx.accepted_owner.setdefault(end, owner)
     for h in hits:
         if ctx.reg.overlaps(h.start, h.end) or ctx.in_url(h.start):
@@ -50,11 +54,11 @@ def run(ctx: Context) -> None:
         rel = ctx.release(owner, h.text)
         ctx.reg.mention(rel, start, h.end)
         ctx.version_releases.append((h.start, h.end, rel))
-        accepted.append(h.end)
+        accepted[h.end] = next(order)
         ctx.accepted_owner[h.end] = owner
 
 
-def _version_owner(ctx: Context, h: Hit, accepted: list[int]) -> tuple[Entity | None, int]:
+def _version_owner(ctx: Context, h: Hit, accepted: dict[int, int]) -> tuple[Entity | None, int]:
     unit = ctx.index.unit_at(h.start)
     sent = ctx.index.sentence_at(unit, h.start) or ctx.line(h.start, h.end)
     before = ctx.text[sent[0] : h.start]
@@ -103,11 +107,14 @@ def _version_owner(ctx: Context, h: Hit, accepted: list[int]) -> tuple[Entity | 
         or (after_word is not None and after_word.group() in cues_a)
         or after.startswith(cjk_after)
     )
-    listed = [
-        a
-        for a in accepted
-        if 0 <= h.start - a <= 5 and _rx(r"^[\s、,，和/]*(?:and|or)?\s*$").match(ctx.text[a : h.start])
-    ]
+    listed = sorted(
+        (
+            a
+            for a in range(max(0, h.start - 5), h.start + 1)
+            if a in accepted and _rx(r"^[\s、,，和/]*(?:and|or)?\s*$").match(ctx.text[a : h.start])
+        ),
+        key=accepted.__getitem__,
+    )
     if not (strong or cue or listed):
         return None, h.start
     if ctx.default_project() is None:

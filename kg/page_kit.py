@@ -1,0 +1,63 @@
+"""What the two self-contained graph pages share (`kg viz`'s kg/viz/render.py and the explorer's
+kg/explorer/page.py): vis-network read from the pyvis package to be inlined, JSON safe inside a
+``<script>`` element, the Content-Security-Policy's script hashes, and rendering a Jinja template to a file.
+
+A leaf module (only kg.errors): the explorer uses it without loading kg.viz's graph and store imports.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+
+
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JS and CSS as shipped inside the pyvis package (read, then inlined)."""
+    lib = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    # '</script' would end the inline element early; '<!--' could switch the parser into its
+    # double-escaped script state, where our closing tag no longer closes anything.
+    if "</script" in js.lower() or "<!--" in js or "</style" in css.lower():
+        raise KgError("vis-network assets contain markup that cannot be inlined safely")
+    return js, css
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside <script>: no '</script', '<!--' or ']]>' can form, nor JS line terminators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def script_hashes(*scripts: str) -> str:
+    """The CSP ``script-src`` sources admitting exactly these inline scripts (by hash), space-separated."""
+    return " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
+        for code in scripts
+    )
+
+
+def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
+    """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]))
+    page = env.get_template(name).render(**context)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out

@@ -1,0 +1,96 @@
+"""Files a build writes, written so that a kill or a full disk never leaves a half-written one behind.
+
+Every file goes to a temporary name beside its target, is flushed to disk (fsync) and renamed over the
+target: a reader sees the old file or the new one, never a prefix.  Cache files that are *reused*
+(the export's per-graph chunks) also carry a checksum of their content in a first line, checked on
+every reuse, so a damaged one is made again instead of being copied into ``graph.trig``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+CHECKSUM_PREFIX = b"# cnkg-sha256 "
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is; not every platform lets us open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | Path) -> Iterator[BinaryIO]:
+    """A binary handle on a temporary file that replaces ``target`` when the block ends without error.
+
+    On an error (or a full disk) the temporary file is removed and ``target`` is left as it was."""
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    handle = open(tmp, "wb")  # noqa: SIM115 - closed below, before the rename
+    try:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
+        os.replace(tmp, target)
+    except BaseException:
+        handle.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_bytes(target: str | Path, data: bytes) -> None:
+    with atomic_open(target) as handle:
+        handle.write(data)
+
+
+def write_text(target: str | Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_checked(target: str | Path, data: bytes) -> None:
+    """Write a reusable cache file: a checksum line, then ``data`` (see :func:`read_checked`)."""
+    digest = hashlib.sha256(data).hexdigest().encode("ascii")
+    with atomic_open(target) as handle:
+        handle.write(CHECKSUM_PREFIX + digest + b"\n")
+        handle.write(data)
+
+
+def read_checked(path: str | Path) -> bytes | None:
+    """The content of a file written by :func:`write_checked`; None when it is missing, unreadable or damaged."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    head, sep, data = raw.partition(b"\n")
+    if not sep or not head.startswith(CHECKSUM_PREFIX):
+        return None
+    if hashlib.sha256(data).hexdigest().encode("ascii") != head[len(CHECKSUM_PREFIX) :]:
+        return None
+    return data
+
+
+def remove_stale_temporaries(directory: str | Path) -> None:
+    """Remove temporary files a killed writer left in ``directory`` (``.NAME.PID.tmp``, ``.NAME.partial``);
+    only while no other writer can be at work there (the build holds the store's lock)."""
+    try:
+        entries = [*Path(directory).glob(".*.tmp"), *Path(directory).glob(".*.partial")]
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            entry.unlink()
