@@ -51,6 +51,12 @@ def label_literal(text: str) -> Literal:
     return Literal(text, language="zh") if has_cjk(text) else Literal(text)
 
 
+# Spans (mentions, evidence) keep their cnkg type only: their standard classes (nif:String, prov:Entity)
+# would cost one quad per span, ~72k on the LWKD build (+9%), and nif:referenceContext marks them as NIF
+# strings already (`?m nif:referenceContext ?c` finds them).
+SPAN_CLASSES = frozenset({CNKG.Mention, CNKG.Evidence})
+
+
 @functools.cache
 def aligned_classes() -> dict[NamedNode, tuple[NamedNode, ...]]:
     """Each cnkg class -> the standard classes the ontology makes it a subclass of (schema:, doap:, foaf:, …).
@@ -152,10 +158,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
 
     # Terms of the per-mention loops, looked up once.
     rdf_type, c_mention, c_evidence = RDF.type, CNKG.Mention, CNKG.Evidence
-    # Spans (mentions, evidence) keep their cnkg type only: their standard classes (nif:String, prov:Entity)
-    # would cost one quad per span, ~72k on the LWKD build (+9%), and nif:referenceContext marks them as NIF
-    # strings already (`?m nif:referenceContext ?c` finds them).
-    mention_types = [c_mention]
+    mention_types = [c_mention]  # spans keep their cnkg type only: see SPAN_CLASSES
     evidence_types = [c_evidence]
     reference_context = NIF.referenceContext
     refers_to, in_issue, in_section = CNKG.refersTo, CNKG.inIssue, CNKG.inSection
