@@ -152,27 +152,9 @@ def _count(graph: GraphStore, name: str) -> int:
 
 
 def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callable[[], None]]:
-    """A progress bar on stderr like `kg build`'s (off when stderr is not a terminal)."""
-    if not enabled:
-        return (lambda _name: None), (lambda: None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from kg.progress import bar
 
-    bar = Progress(
-        TextColumn("validating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("", total=total)
-    bar.start()
-    return (lambda name: bar.update(task, advance=1, description=name)), bar.stop
-
-
-# ---------------------------------------------------------------------------- compiling shapes to SPARQL
+    return bar(total, "validating", enabled)
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,13 @@ PLANTED = """
 @prefix t: <urn:test#> .
 
 <urn:graph:issue> {
-  t:news a cnkg:Newsletter ; rdfs:label "News" .
+  t:news a cnkg:Newsletter, schema:Periodical ; rdfs:label "News" .
   t:issue a cnkg:Issue ;                                    # no rdfs:label, no dcterms:title
       schema:issueNumber "1", "2" ;                         # maxCount
       schema:isPartOf t:notANewsletter ;                    # class
       schema:datePublished "2024-13-45"^^xsd:date ;         # ill-formed date: datatype
       cnkg:recommends "Helm" .                              # class of a literal
-  t:good a cnkg:Issue ; rdfs:label "Good" ; dcterms:title "Good" ; schema:issueNumber "3" ;
+  t:good a cnkg:Issue, schema:PublicationIssue ; rdfs:label "Good" ; dcterms:title "Good" ; schema:issueNumber "3" ;
       schema:isPartOf t:news ; schema:datePublished "2024-01-05"^^xsd:date .
   t:section a cnkg:Section ; rdfs:label "S" ; cnkg:sectionKind "gossip" ;       # in
       nif:beginIndex "0"^^xsd:integer ; nif:endIndex "ten" .                      # datatype
