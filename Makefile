@@ -41,8 +41,9 @@ browser:
 	       "(as root: apt-get install chromium fonts-noto-cjk)"; \
 	fi
 
-# The whole suite (what CI runs).  PYTEST_ARGS passes options, e.g. PYTEST_ARGS="-n 2" (pytest-xdist).
-PYTEST_ARGS ?=
+# The whole suite (what CI runs), in two processes (pytest-xdist; a test file stays in one process, so the
+# stores a file builds once are shared by its tests).  PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: install-dev browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
