@@ -244,9 +244,9 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
     number = next(
         (str(data[k]).strip() for k in _NUMBER_KEYS if data.get(k) is not None and str(data[k]).strip()), None
     )
-    return Issue(
-        path=str(path),
-        text=text,
+    return parsed.issue(
+        path,
+        text,
         format=FORMAT,
         series=series_slug,
         series_title=series_title,
@@ -257,8 +257,5 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
         date_inferred=inferred and date is not None,
         authors=unique((fm.names(text, ("authors", "author")) if fm else []) + body.authors),
         editors=unique((fm.names(text, ("editors", "editor")) if fm else []) + body.editors),
-        sections=parsed.sections,
-        links=parsed.links,
-        body_start=body.start,
         url=from_front_matter(data, series_slug),
     )

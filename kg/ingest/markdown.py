@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from kg.errors import InputError
 from kg.ingest.common import Outline, date_from_links, find_date, find_links, lines, span
-from kg.model import Link, Section, Span
+from kg.model import Issue, Link, Section, Span
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FM_OPEN = re.compile(r"---[ \t]*\r?\n")
@@ -259,6 +260,18 @@ class Parsed:
                 return found, False
         inferred = date_from_links(self.links)
         return inferred, inferred is not None
+
+    def issue(self, path: Path, text: str, **fields: Any) -> Issue:
+        """The :class:`Issue` of ``path``: what the parse found (sections, links, where the body starts) and
+        the reader's own ``fields`` (format, series, number, title, date, people ...)."""
+        return Issue(
+            path=str(path),
+            text=text,
+            sections=self.sections,
+            links=self.links,
+            body_start=self.body.start,
+            **fields,
+        )
 
 
 def parse(path: Path, text: str, body_class: type[Body], fm: FrontMatter | None) -> Parsed:
