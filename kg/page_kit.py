@@ -1,6 +1,7 @@
 """What the two self-contained graph pages share (`kg viz`'s kg/viz/render.py and the explorer's
 kg/explorer/page.py): vis-network read from the pyvis package to be inlined, JSON safe inside a
 ``<script>`` element, the Content-Security-Policy's script hashes, and rendering a Jinja template to a file.
+:func:`write_vis_page` does all of it for a template that inlines vis-network, the data and one script.
 
 A leaf module (only kg.errors): the explorer uses it without loading kg.viz's graph and store imports.
 """
@@ -61,3 +62,25 @@ def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def write_vis_page(templates: Path, name: str, out: Path, title: str, app_js: str, data: Any, **context: Any) -> Path:
+    """Write a page that inlines vis-network, ``data`` as JSON and the page's own script ``app_js``.
+
+    The template gets ``title``, ``vis_js``, ``vis_css``, ``app_js``, ``data_json`` and ``script_hashes`` (its
+    Content-Security-Policy admits exactly the two scripts, by hash: markup that ever slipped out of issue
+    text could not run a script), and ``context``.
+    """
+    vis_js, vis_css = vis_assets()
+    return write_page(
+        templates,
+        name,
+        out,
+        title=title,
+        vis_js=vis_js,
+        vis_css=vis_css,
+        app_js=app_js,
+        script_hashes=script_hashes(vis_js, app_js),
+        data_json=json_for_script(data),
+        **context,
+    )
