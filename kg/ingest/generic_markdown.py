@@ -28,7 +28,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ids import slug
 from kg.ingest.common import find_date, link_at, section_kind, span, unique
-from kg.ingest.markdown import Body, FrontMatter, front_matter, parse
+from kg.ingest.markdown import Body, FrontMatter, fenced, front_matter, parse
 from kg.ingest.source_url import from_front_matter
 from kg.model import Issue, Span
 from kg.text import CJK_CHARS
@@ -70,18 +70,15 @@ def looks_like(path: Path, text: str) -> bool:
 
 def toml_front_matter(path: Path, text: str) -> FrontMatter | None:
     """Hugo's TOML front matter between ``+++`` lines, or None; InputError when it is broken."""
-    m = _TOML_OPEN.match(text)
-    if m is None:
+    found = fenced(path, text, _TOML_OPEN, _TOML_CLOSE, "TOML")
+    if found is None:
         return None
-    close = _TOML_CLOSE.search(text, m.end())
-    if close is None:
-        raise InputError(path, "broken TOML front matter: no closing '+++' line")
+    start, end, body = found
     try:
-        data = tomllib.loads(text[m.end() : close.start()])
+        data = tomllib.loads(text[start:end])
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"broken TOML front matter: {exc}") from None
-    body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
-    return FrontMatter({str(k): v for k, v in data.items()}, m.end(), close.start(), body)
+    return FrontMatter({str(k): v for k, v in data.items()}, start, end, body)
 
 
 def any_front_matter(path: Path, text: str) -> FrontMatter | None:

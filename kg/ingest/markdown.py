@@ -72,15 +72,28 @@ def _flatten(value: object) -> list[str]:
     return [] if value is None else _flatten(str(value))
 
 
-def front_matter(path: Path, text: str) -> FrontMatter | None:
-    """The YAML front matter between ``---`` lines at the top, or None; InputError when it is broken."""
-    m = _FM_OPEN.match(text)
+def fenced(path: Path, text: str, opening: re.Pattern, closing: re.Pattern, what: str) -> tuple[int, int, int] | None:
+    """Where the front matter opened by ``opening`` at the top and ended by a ``closing`` line stands: (start,
+    end, body start: the line after the closing one), or None when ``opening`` does not start the text.
+    InputError ("broken <what> front matter: ...") when no closing line follows."""
+    m = opening.match(text)
     if m is None:
         return None
-    close = _FM_CLOSE.search(text, m.end())
+    close = closing.search(text, m.end())
     if close is None:
-        raise InputError(path, "broken YAML front matter: no closing '---' line")
-    source = text[m.end() : close.start()]
+        fence = m.group().strip()
+        raise InputError(path, f"broken {what} front matter: no closing '{fence}' line")
+    body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
+    return m.end(), close.start(), body
+
+
+def front_matter(path: Path, text: str) -> FrontMatter | None:
+    """The YAML front matter between ``---`` lines at the top, or None; InputError when it is broken."""
+    found = fenced(path, text, _FM_OPEN, _FM_CLOSE, "YAML")
+    if found is None:
+        return None
+    start, end, body = found
+    source = text[start:end]
     try:
         _refuse_aliases(path, source)
         data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader
@@ -96,8 +109,7 @@ def front_matter(path: Path, text: str) -> FrontMatter | None:
     if not isinstance(data, dict):
         raise InputError(path, f"broken YAML front matter: a {type(data).__name__}, not a mapping of keys to values")
     data = {str(k): v for k, v in data.items()}
-    body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
-    return FrontMatter(data, m.end(), close.start(), body)
+    return FrontMatter(data, start, end, body)
 
 
 def _refuse_aliases(path: Path, source: str) -> None:
