@@ -17,6 +17,8 @@ from typing import Any
 
 from kg.errors import KgError
 
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+
 
 def vis_assets() -> tuple[str, str]:
     """vis-network's JS and CSS as shipped inside the pyvis package (read, then inlined)."""
@@ -53,10 +55,14 @@ def script_hashes(*scripts: str) -> str:
 
 
 def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
-    """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path."""
+    """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path.
+
+    Templates may include the pieces in :data:`SHARED_TEMPLATES`."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]))
+    # The shared pieces (vis_head.html, vis_scripts.html) are kg/templates', found after the page's own folder.
+    loader = FileSystemLoader([str(templates), str(SHARED_TEMPLATES)])
+    env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
     page = env.get_template(name).render(**context)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
