@@ -13,9 +13,12 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -54,16 +57,28 @@ def script_hashes(*scripts: str) -> str:
     )
 
 
+def _environment(templates: Path) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    # The shared pieces (vis_head.html, vis_scripts.html, dom_helpers.js) are kg/templates', found after the
+    # page's own folder.
+    loader = FileSystemLoader([str(templates), str(SHARED_TEMPLATES)])
+    return Environment(loader=loader, autoescape=select_autoescape(["html"]))
+
+
+def page_script(templates: Path, name: str) -> str:
+    """A page's own script ``name`` from ``templates``, the shared pieces it includes filled in (not escaped):
+    ``{% include "dom_helpers.js" %}`` on a line of its own stands for the DOM helpers both pages use."""
+    script = _environment(templates).get_template(name).render()
+    # Jinja drops the file's last newline (and an included file's, which the line of the include gives back).
+    return script + "\n" if (templates / name).read_text(encoding="utf-8").endswith("\n") else script
+
+
 def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
     """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path.
 
     Templates may include the pieces in :data:`SHARED_TEMPLATES`."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    # The shared pieces (vis_head.html, vis_scripts.html) are kg/templates', found after the page's own folder.
-    loader = FileSystemLoader([str(templates), str(SHARED_TEMPLATES)])
-    env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
-    page = env.get_template(name).render(**context)
+    page = _environment(templates).get_template(name).render(**context)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

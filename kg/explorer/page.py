@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kg.page_kit import write_vis_page
+from kg.page_kit import page_script, write_vis_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAYOUT_PIVOTS = 300  # above this many nodes, each step repels from a sample (an unbiased estimate)
@@ -104,7 +104,7 @@ def render_page(data: dict, out: Path) -> Path:
         "explorer.html",
         out,
         title=data.get("title", "cnkg explorer"),
-        app_js=(TEMPLATES / "explorer.js").read_text(encoding="utf-8"),
+        app_js=page_script(TEMPLATES, "explorer.js"),
         data=data,
         app_css=(TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
     )

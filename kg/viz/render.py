@@ -17,7 +17,7 @@ import networkx as nx
 
 from kg.graphview import COMENTION, MAX_SOURCES, local_name
 from kg.model import ENTITY_TYPES
-from kg.page_kit import write_vis_page
+from kg.page_kit import page_script, write_vis_page
 from kg.viz.layout import layout_positions
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -151,7 +151,7 @@ def render_html(view: nx.MultiDiGraph, out: Path, title: str = "cnkg", physics: 
         "viz.html",
         out,
         title=title,
-        app_js=(TEMPLATES / "viz.js").read_text(encoding="utf-8"),
+        app_js=page_script(TEMPLATES, "viz.js"),
         data=data,
         node_count=len(data["nodes"]),
         edge_count=len(data["edges"]),
