@@ -1,6 +1,7 @@
 """What the two self-contained graph pages share (`kg viz`'s kg/viz/render.py and the explorer's
 kg/explorer/page.py): vis-network read from the pyvis package to be inlined, JSON safe inside a
 ``<script>`` element, the Content-Security-Policy's script hashes, and rendering a Jinja template to a file.
+:func:`write_vis_page` does all of it for a template that inlines vis-network, the data and one script.
 
 A leaf module (only kg.errors): the explorer uses it without loading kg.viz's graph and store imports.
 """
@@ -12,9 +13,14 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
 
 def vis_assets() -> tuple[str, str]:
@@ -51,13 +57,51 @@ def script_hashes(*scripts: str) -> str:
     )
 
 
-def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
-    """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path."""
+def _environment(templates: Path) -> Environment:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]))
-    page = env.get_template(name).render(**context)
+    # The shared pieces (vis_head.html, vis_scripts.html, dom_helpers.js) are kg/templates', found after the
+    # page's own folder.
+    loader = FileSystemLoader([str(templates), str(SHARED_TEMPLATES)])
+    return Environment(loader=loader, autoescape=select_autoescape(["html"]))
+
+
+def page_script(templates: Path, name: str) -> str:
+    """A page's own script ``name`` from ``templates``, the shared pieces it includes filled in (not escaped):
+    ``{% include "dom_helpers.js" %}`` on a line of its own stands for the DOM helpers both pages use."""
+    script = _environment(templates).get_template(name).render()
+    # Jinja drops the file's last newline (and an included file's, which the line of the include gives back).
+    return script + "\n" if (templates / name).read_text(encoding="utf-8").endswith("\n") else script
+
+
+def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
+    """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path.
+
+    Templates may include the pieces in :data:`SHARED_TEMPLATES`."""
+    page = _environment(templates).get_template(name).render(**context)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def write_vis_page(templates: Path, name: str, out: Path, title: str, app_js: str, data: Any, **context: Any) -> Path:
+    """Write a page that inlines vis-network, ``data`` as JSON and the page's own script ``app_js``.
+
+    The template gets ``title``, ``vis_js``, ``vis_css``, ``app_js``, ``data_json`` and ``script_hashes`` (its
+    Content-Security-Policy admits exactly the two scripts, by hash: markup that ever slipped out of issue
+    text could not run a script), and ``context``.
+    """
+    vis_js, vis_css = vis_assets()
+    return write_page(
+        templates,
+        name,
+        out,
+        title=title,
+        vis_js=vis_js,
+        vis_css=vis_css,
+        app_js=app_js,
+        script_hashes=script_hashes(vis_js, app_js),
+        data_json=json_for_script(data),
+        **context,
+    )

@@ -121,6 +121,23 @@ def loopback_url(host: str, port: int) -> str:
     return f"http://{_hostport(host, port)}"
 
 
+class LoopbackURLs:
+    """The URLs of a server listening on ``host``:``port``, always through a loopback address when it listens
+    on every interface (the Oxigraph server's handle and the `kg serve` front's)."""
+
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return loopback_url(self.host, self.port)
+
+    @property
+    def url(self) -> str:
+        """SPARQL 1.1 Protocol query endpoint."""
+        return self.base_url + "/query"
+
+
 def _port_taken(host: str, port: int) -> bool:
     # SO_REUSEADDR as the server sets it: a port in TIME_WAIT is usable, one with a listener is not.
     with socket.socket(_family(host), socket.SOCK_STREAM) as sock:
@@ -169,7 +186,7 @@ def _stop_all() -> None:
         handle.stop()
 
 
-class ServerHandle:
+class ServerHandle(LoopbackURLs):
     """A running Oxigraph server: `.url` is the SPARQL query endpoint; stop it with `.stop()` or `with`."""
 
     def __init__(self, process: subprocess.Popen[bytes], host: str, port: int, read_only: bool, echo: bool) -> None:
@@ -185,16 +202,7 @@ class ServerHandle:
         self._reader.start()
         _LIVE.add(self)
 
-    # URLs -- always through a loopback address when the server listens on every interface.
-    @property
-    def base_url(self) -> str:
-        return loopback_url(self.host, self.port)
-
-    @property
-    def url(self) -> str:
-        """SPARQL 1.1 Protocol query endpoint."""
-        return self.base_url + "/query"
-
+    # The other URLs (base_url and url come from LoopbackURLs).
     @property
     def update_url(self) -> str:
         return self.base_url + "/update"

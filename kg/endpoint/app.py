@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.endpoint.pool import BackendPool, Overrun, Reply
 from kg.errors import KgError
+from kg.serve import LoopbackURLs, _hostport
 from kg.sparql_inspect import uses_service
 
 MAX_REQUEST_BYTES = 1_000_000  # a query text, not an upload: the endpoint is read-only
@@ -210,7 +211,7 @@ class _FrontServer(ThreadingHTTPServer):
         self.log_requests = log_requests
 
 
-class EndpointHandle:
+class EndpointHandle(LoopbackURLs):
     """A running `kg serve` front in this process: `.url` is the SPARQL endpoint; stop with `.stop()` or `with`."""
 
     def __init__(self, endpoint: Endpoint, server: _FrontServer, host: str) -> None:
@@ -220,16 +221,6 @@ class EndpointHandle:
         self.port = int(server.server_address[1])
         self._thread = threading.Thread(target=server.serve_forever, name=f"kg-serve-{self.port}", daemon=True)
         self._thread.start()
-
-    @property
-    def base_url(self) -> str:
-        from kg.serve import loopback_url
-
-        return loopback_url(self.host, self.port)
-
-    @property
-    def url(self) -> str:
-        return self.base_url + "/query"
 
     @property
     def backend_pids(self) -> list[int]:
@@ -261,8 +252,6 @@ def start_endpoint(
     log_requests: bool = False,
 ) -> EndpointHandle:
     """Start the front and its Oxigraph servers over `store_dir`; `port=None` picks a free port."""
-    from kg.serve import _hostport
-
     endpoint = Endpoint(Path(store_dir), limits or Limits())
     try:
         server = _FrontServer((bind, port or 0), endpoint, log_requests)

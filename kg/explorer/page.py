@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kg.page_kit import json_for_script, script_hashes, vis_assets, write_page
+from kg.page_kit import page_script, write_vis_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAYOUT_PIVOTS = 300  # above this many nodes, each step repels from a sample (an unbiased estimate)
@@ -99,20 +99,12 @@ def layout(data: dict) -> None:
 def render_page(data: dict, out: Path) -> Path:
     """Write the explorer page for ``data`` (from :func:`kg.explorer.data.explorer_data`) to ``out``."""
     layout(data)
-    vis_js, vis_css = vis_assets()
-    app_js = (TEMPLATES / "explorer.js").read_text(encoding="utf-8")
-    app_css = (TEMPLATES / "explorer.css").read_text(encoding="utf-8")
-    # The Content-Security-Policy admits exactly these two scripts (by hash): markup that ever slipped
-    # out of issue text could not run a script.
-    return write_page(
+    return write_vis_page(
         TEMPLATES,
         "explorer.html",
         out,
         title=data.get("title", "cnkg explorer"),
-        vis_js=vis_js,
-        vis_css=vis_css,
-        app_css=app_css,
-        app_js=app_js,
-        script_hashes=script_hashes(vis_js, app_js),
-        data_json=json_for_script(data),
+        app_js=page_script(TEMPLATES, "explorer.js"),
+        data=data,
+        app_css=(TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
     )

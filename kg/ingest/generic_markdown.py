@@ -28,7 +28,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ids import slug
 from kg.ingest.common import find_date, link_at, section_kind, span, unique
-from kg.ingest.markdown import Body, FrontMatter, front_matter, parse
+from kg.ingest.markdown import Body, FrontMatter, fenced, front_matter, parse
 from kg.ingest.source_url import from_front_matter
 from kg.model import Issue, Span
 from kg.text import CJK_CHARS
@@ -70,18 +70,15 @@ def looks_like(path: Path, text: str) -> bool:
 
 def toml_front_matter(path: Path, text: str) -> FrontMatter | None:
     """Hugo's TOML front matter between ``+++`` lines, or None; InputError when it is broken."""
-    m = _TOML_OPEN.match(text)
-    if m is None:
+    found = fenced(path, text, _TOML_OPEN, _TOML_CLOSE, "TOML")
+    if found is None:
         return None
-    close = _TOML_CLOSE.search(text, m.end())
-    if close is None:
-        raise InputError(path, "broken TOML front matter: no closing '+++' line")
+    start, end, body = found
     try:
-        data = tomllib.loads(text[m.end() : close.start()])
+        data = tomllib.loads(text[start:end])
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"broken TOML front matter: {exc}") from None
-    body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
-    return FrontMatter({str(k): v for k, v in data.items()}, m.end(), close.start(), body)
+    return FrontMatter({str(k): v for k, v in data.items()}, start, end, body)
 
 
 def any_front_matter(path: Path, text: str) -> FrontMatter | None:
@@ -244,9 +241,9 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
     number = next(
         (str(data[k]).strip() for k in _NUMBER_KEYS if data.get(k) is not None and str(data[k]).strip()), None
     )
-    return Issue(
-        path=str(path),
-        text=text,
+    return parsed.issue(
+        path,
+        text,
         format=FORMAT,
         series=series_slug,
         series_title=series_title,
@@ -257,8 +254,5 @@ def read(path: Path, text: str, series: str | None = None) -> Issue:
         date_inferred=inferred and date is not None,
         authors=unique((fm.names(text, ("authors", "author")) if fm else []) + body.authors),
         editors=unique((fm.names(text, ("editors", "editor")) if fm else []) + body.editors),
-        sections=parsed.sections,
-        links=parsed.links,
-        body_start=body.start,
         url=from_front_matter(data, series_slug),
     )

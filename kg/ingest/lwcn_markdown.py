@@ -111,9 +111,9 @@ def read(path: Path, text: str) -> Issue:
         title = f"{SERIES_TITLE} — {headline}" if headline else f"{SERIES_TITLE} {number}"
     if body.h1 is not None and (title_span is None or "articles" in headline.lower()):
         title_span = span(text, *body.h1)
-    return Issue(
-        path=str(path),
-        text=text,
+    return parsed.issue(
+        path,
+        text,
         format=FORMAT,
         series=SERIES,
         series_title=SERIES_TITLE,
@@ -122,9 +122,6 @@ def read(path: Path, text: str) -> Issue:
         title_span=title_span,
         date=date,
         date_inferred=inferred,
-        sections=parsed.sections,
-        links=parsed.links,
-        body_start=body.start,
         keywords=_names(data.get("keywords")) + [n for n in _names(data.get("highlights")) if n],
         summary=str(data.get("summary") or data.get("description") or "") or None,
         url=own_url(parsed.links) or from_front_matter(data, SERIES),

@@ -89,9 +89,9 @@ def read(path: Path, text: str) -> Issue:
     if inferred:
         date = date_from_links(links)
     authors = (fm.names(text, ("author", "authors")) if fm else []) + body.authors
-    return Issue(
-        path=str(path),
-        text=text,
+    return parsed.issue(
+        path,
+        text,
         format=FORMAT,
         series=SERIES,
         series_title=SERIES_TITLE,
@@ -101,9 +101,6 @@ def read(path: Path, text: str) -> Issue:
         date=date,
         date_inferred=inferred and date is not None,
         authors=unique(authors),
-        sections=parsed.sections,
-        links=links,
-        body_start=body.start,
         # LWKD files carry no URL: the post's URL is its date's (front matter, else the file name's).
         url=from_front_matter(data, SERIES) or from_template(SERIES, find_date(data.get("date")) or stated),
     )

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from kg.errors import InputError
 from kg.ingest.common import Outline, date_from_links, find_date, find_links, lines, span
-from kg.model import Link, Section, Span
+from kg.model import Issue, Link, Section, Span
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FM_OPEN = re.compile(r"---[ \t]*\r?\n")
@@ -71,15 +72,28 @@ def _flatten(value: object) -> list[str]:
     return [] if value is None else _flatten(str(value))
 
 
-def front_matter(path: Path, text: str) -> FrontMatter | None:
-    """The YAML front matter between ``---`` lines at the top, or None; InputError when it is broken."""
-    m = _FM_OPEN.match(text)
+def fenced(path: Path, text: str, opening: re.Pattern, closing: re.Pattern, what: str) -> tuple[int, int, int] | None:
+    """Where the front matter opened by ``opening`` at the top and ended by a ``closing`` line stands: (start,
+    end, body start: the line after the closing one), or None when ``opening`` does not start the text.
+    InputError ("broken <what> front matter: ...") when no closing line follows."""
+    m = opening.match(text)
     if m is None:
         return None
-    close = _FM_CLOSE.search(text, m.end())
+    close = closing.search(text, m.end())
     if close is None:
-        raise InputError(path, "broken YAML front matter: no closing '---' line")
-    source = text[m.end() : close.start()]
+        fence = m.group().strip()
+        raise InputError(path, f"broken {what} front matter: no closing '{fence}' line")
+    body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
+    return m.end(), close.start(), body
+
+
+def front_matter(path: Path, text: str) -> FrontMatter | None:
+    """The YAML front matter between ``---`` lines at the top, or None; InputError when it is broken."""
+    found = fenced(path, text, _FM_OPEN, _FM_CLOSE, "YAML")
+    if found is None:
+        return None
+    start, end, body = found
+    source = text[start:end]
     try:
         _refuse_aliases(path, source)
         data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader
@@ -95,8 +109,7 @@ def front_matter(path: Path, text: str) -> FrontMatter | None:
     if not isinstance(data, dict):
         raise InputError(path, f"broken YAML front matter: a {type(data).__name__}, not a mapping of keys to values")
     data = {str(k): v for k, v in data.items()}
-    body = close.end() + 1 if text.startswith("\n", close.end()) else close.end()
-    return FrontMatter(data, m.end(), close.start(), body)
+    return FrontMatter(data, start, end, body)
 
 
 def _refuse_aliases(path: Path, source: str) -> None:
@@ -259,6 +272,18 @@ class Parsed:
                 return found, False
         inferred = date_from_links(self.links)
         return inferred, inferred is not None
+
+    def issue(self, path: Path, text: str, **fields: Any) -> Issue:
+        """The :class:`Issue` of ``path``: what the parse found (sections, links, where the body starts) and
+        the reader's own ``fields`` (format, series, number, title, date, people ...)."""
+        return Issue(
+            path=str(path),
+            text=text,
+            sections=self.sections,
+            links=self.links,
+            body_start=self.body.start,
+            **fields,
+        )
 
 
 def parse(path: Path, text: str, body_class: type[Body], fm: FrontMatter | None) -> Parsed:

@@ -129,9 +129,9 @@ def read(path: Path, text: str) -> Issue:
     def people(*keys: str) -> list[Span]:
         return fm.names(text, keys) if fm else []
 
-    return Issue(
-        path=str(path),
-        text=text,
+    return parsed.issue(
+        path,
+        text,
         format=FORMAT,
         series=weekly.SERIES,
         series_title=weekly.SERIES_TITLE,
@@ -143,7 +143,4 @@ def read(path: Path, text: str) -> Issue:
         authors=unique(people("authors", "author") + body.meta.authors),
         editors=unique(people("editors", "editor") + body.meta.editors),
         publishers=unique(people("publishers", "publisher") + body.meta.publishers),
-        sections=parsed.sections,
-        links=links,
-        body_start=body.start,
     )

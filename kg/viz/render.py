@@ -17,7 +17,7 @@ import networkx as nx
 
 from kg.graphview import COMENTION, MAX_SOURCES, local_name
 from kg.model import ENTITY_TYPES
-from kg.page_kit import json_for_script, script_hashes, vis_assets, write_page
+from kg.page_kit import page_script, write_vis_page
 from kg.viz.layout import layout_positions
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -145,20 +145,14 @@ def render_html(view: nx.MultiDiGraph, out: Path, title: str = "cnkg", physics: 
     for ``body[data-ready='1']``: the page's Content-Security-Policy admits only its own two
     scripts (by hash) and no eval, so e.g. Playwright's polling ``wait_for_function`` fails.
     """
-    js, css = vis_assets()
-    app_js = (TEMPLATES / "viz.js").read_text(encoding="utf-8")
     data = view_to_data(view, physics)
-    # CSP allows exactly these two scripts: defence in depth should text ever become markup.
-    return write_page(
+    return write_vis_page(
         TEMPLATES,
         "viz.html",
         out,
         title=title,
-        vis_js=js,
-        vis_css=css,
-        app_js=app_js,
-        script_hashes=script_hashes(js, app_js),
-        data_json=json_for_script(data),
+        app_js=page_script(TEMPLATES, "viz.js"),
+        data=data,
         node_count=len(data["nodes"]),
         edge_count=len(data["edges"]),
     )

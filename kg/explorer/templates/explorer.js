@@ -11,18 +11,7 @@
   };
   var LABEL_ZOOM = 1.1; // edge labels show at this zoom and above (and always on hover)
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function link(url, text) {
-    if (!/^https?:\/\//i.test(url || "")) return el("span", null, text);
-    var a = el("a", null, text);
-    a.href = url; a.target = "_blank"; a.rel = "noopener noreferrer";
-    return a;
-  }
+{% include "dom_helpers.js" %}
   function $(id) { return document.getElementById(id); }
 
   // ---------------------------------------------------------------- adjacency
