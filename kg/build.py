@@ -16,18 +16,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import RdfFormat, serialize
-
 from kg import __version__, aggregates, ids, safeio
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, shown
+from kg.issue_job import results
 from kg.patterns import PATTERNS_DIR
-from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static, trig_chunk
+from kg.resources import data_file
+from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
@@ -35,28 +34,12 @@ from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_
 # sets off compactions), at the price of ~1 GB held by the loader.
 BATCH_ISSUES = 512
 BATCH_BYTES = 96 * 1024 * 1024
-# Extracted issues waiting for the writer: enough for the workers to keep busy during a bulk load.
-IN_FLIGHT = 256
 # Per-file bounds (``kg build --max-file-size``, ``--file-timeout``): the largest issue in the corpora is
 # ~0.2 MB and takes well under a second; a file past these is reported and skipped, the others built.
 MAX_FILE_SIZE = 10 * 1024 * 1024
 FILE_TIMEOUT = 300.0
 GRAPH_SIZES = ".graph-sizes.json"  # quads per named graph, for the summary's triple count
 EXPORTS_CACHE = ".exports"  # per-graph chunks of graph.trig, under the build directory
-
-
-@dataclass
-class Processed:
-    """The result of the per-issue stage, plain data that crosses process boundaries."""
-
-    path: str
-    content_hash: str
-    write: GraphWrite | None = None  # what the writer stores (None when the issue failed)
-    issue_id: str = ""
-    graph_quads: int = 0  # quads in the issue's own graph
-    newsletter: str = ""
-    tallies: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # see kg.aggregates.Totals
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,21 +112,15 @@ class BuildSummary:
         )
 
 
-def shown(path: str | Path) -> str:
-    """A file name as printed: control characters escaped, so a name cannot move the cursor, colour the
-    terminal or forge a line of the summary."""
-    text = str(path)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-
-
 def file_hash(raw: bytes, fingerprint: str) -> str:
     """Content hash of a source as the store records it: the bytes and what extracted them."""
     return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
 
 
-PIPELINE_CODE = ("ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py", "patterns.py")
+PIPELINE_CODE = (
+    "ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py", "patterns.py",
+    "resources.py", "issue_job.py",
+)  # fmt: skip
 
 
 def extractor_fingerprint(catalog: Any) -> str:
@@ -154,64 +131,11 @@ def extractor_fingerprint(catalog: Any) -> str:
         for path in sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]:
             digest.update(path.name.encode() + path.read_bytes())
     digest.update(str(getattr(catalog, "fingerprint", "")).encode())
-    if PATTERNS_DIR.is_dir():
-        for path in sorted(PATTERNS_DIR.rglob("*")):
-            if path.is_file():
-                digest.update(path.name.encode() + path.read_bytes())
+    data = sorted(PATTERNS_DIR.rglob("*")) if PATTERNS_DIR.is_dir() else []
+    for path in [*data, data_file("series.yaml")]:  # series.yaml: the issues' URL templates
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:32]
-
-
-# ---------------------------------------------------------------------- per-issue stage (worker side)
-
-_worker_state: dict[str, Any] = {}
-
-
-def _init_worker(catalog: Any) -> None:
-    """Load the catalog and NLP pipeline once per process."""
-    from kg.extract import load_pipeline
-
-    _worker_state["catalog"] = catalog
-    _worker_state["nlp"] = load_pipeline(catalog)
-
-
-def _init_pool_worker(catalog: Any, parent_pid: int) -> None:
-    from kg.workers import die_with_parent
-
-    die_with_parent(parent_pid)  # a killed build must not leave its workers running
-    _init_worker(catalog)
-
-
-def process_file(path: str, content_hash: str, series: str | None = None) -> Processed:
-    """Read, extract and serialise one issue: a pure function of the file (with its companion files, such as
-    LWCN's articles page), the series it is given (``--series``) and the loaded catalog."""
-    from kg.extract import extract
-    from kg.ingest import read_issue
-    from kg.rdf import extraction_quads
-
-    try:
-        issue = read_issue(path, series=series, companions=True)
-        extraction = extract(issue, _worker_state["catalog"], _worker_state.get("nlp"))
-        quads = extraction_quads(extraction, source_name=Path(path).name)
-        graph = ids.issue_graph(extraction.issue_id)
-        # Distinct quads: the summary's count must match the store's (a set), and a worker's chunk the store's.
-        own = list(dict.fromkeys(q for q in quads if q.graph_name.value == graph))
-        shared = [q for q in quads if q.graph_name.value != graph]
-        own_nquads = serialize(own, format=RdfFormat.N_QUADS).decode("utf-8")
-        nquads = own_nquads + serialize(shared, format=RdfFormat.N_QUADS).decode("utf-8")
-        write = GraphWrite(path, graph, content_hash, nquads, trig_chunk(own), shared_from=len(own_nquads))
-        return Processed(
-            path,
-            content_hash,
-            write,
-            issue_id=extraction.issue_id,
-            graph_quads=len(set(own)),  # the store keeps a set: a quad stated twice counts once
-            newsletter=ids.newsletter_iri(issue.series),
-            tallies=aggregates.tallies_of(own),
-        )
-    except InputError as err:
-        return Processed(path, content_hash, error=str(err))
-    except Exception as err:  # noqa: BLE001 - one bad issue must never stop the others
-        return Processed(path, content_hash, error=f"{path}: extraction failed: {type(err).__name__}: {err}")
 
 
 # ---------------------------------------------------------------------- orchestration (writer side)
@@ -221,59 +145,6 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[str], None], Callabl
     from kg.progress import bar
 
     return bar(total, "extracting", enabled)
-
-
-def _results(
-    todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int, file_timeout: float | None = None
-) -> Iterator[Processed]:
-    """Processed issues, in completion order, with a bounded number in flight.
-
-    With a ``file_timeout`` (seconds), each file is extracted in a worker process that is killed and
-    replaced when it runs past it (one worker too): the file is reported, the others are built."""
-    if not todo:
-        return  # nothing to extract: do not load the NLP pipeline
-    if file_timeout:
-        from kg.workers import WorkerPool
-
-        def timed_out(task: tuple[Any, ...], seconds: float) -> Processed:
-            return Processed(
-                task[0],
-                task[1],
-                error=f"{shown(task[0])}: extraction took longer than {file_timeout:g} s (--file-timeout); skipped",
-            )
-
-        def died(task: tuple[Any, ...], code: int | None) -> Processed:
-            how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-            return Processed(task[0], task[1], error=f"{shown(task[0])}: extraction worker died ({how}); skipped")
-
-        pool = WorkerPool(workers, process_file, _init_worker, (catalog,), file_timeout, timed_out, died)
-        yield from pool.run(todo, in_flight=workers * 4 + IN_FLIGHT)
-        return
-    if workers <= 1 or len(todo) < 2:
-        _init_worker(catalog)
-        for path, content_hash, series in todo:
-            yield process_file(path, content_hash, series)
-        return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_pool_worker, initargs=(catalog, os.getpid())
-    ) as pool:
-        pending: set[Future[Processed]] = set()
-        queue = iter(todo)
-        limit = workers * 4 + IN_FLIGHT
-        while True:
-            while len(pending) < limit:
-                nxt = next(queue, None)
-                if nxt is None:
-                    break
-                pending.add(pool.submit(process_file, *nxt))
-            if not pending:
-                break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
 
 
 def build(*args: Any, **kwargs: Any) -> BuildSummary:
@@ -485,7 +356,7 @@ def _extract_and_store(
     batch_bytes = 0
     written_sizes: dict[str, int] = {}
     try:
-        for result in _results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers, file_timeout):
+        for result in results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers, file_timeout):
             advance(shown(Path(result.path).name))
             if result.error is not None or result.write is None:
                 summary.errors.append(result.error or f"{result.path}: nothing extracted")

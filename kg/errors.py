@@ -16,3 +16,12 @@ class InputError(KgError):
         super().__init__(f"{path}: {problem}")
         self.path = str(path)
         self.problem = problem
+
+
+def shown(path: str | Path) -> str:
+    """A file name as printed: control characters escaped, so a name cannot move the cursor, colour the
+    terminal or forge a line of the summary."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

@@ -37,7 +37,7 @@ from pyoxigraph import (
 from kg import ids, safeio
 from kg.errors import KgError
 from kg.terms import bind_values, from_python, to_python
-from kg.vocab import CNKG, PREFIXES, RDF, SCHEMA, XSD
+from kg.vocab import CNKG, PREFIXES, RDF, SCHEMA
 
 if TYPE_CHECKING:
     import pandas
@@ -192,32 +192,21 @@ class GraphStore:
         where there is none).  ``shorten=True`` writes IRIs as ``prefix:local`` with the graph's prefixes
         (:data:`kg.vocab.PREFIXES`; for reading: the local part may hold '/'), leaving IRIs no prefix covers whole.
         """
-        import pandas
+        from kg.frames import solutions_frame
 
         result = self.query(sparql, params)
         if isinstance(result, QueryBoolean):
             return bool(result)
         if not isinstance(result, QuerySolutions):
             raise KgError("expected a SELECT or ASK query")
-        names = [v.value for v in result.variables]
-        terms = [[row[name] for name in names] for row in result]
-        columns: dict[str, Any] = {}
-        for index, name in enumerate(names):
-            column = [row[index] for row in terms]
-            columns[name] = _typed_column(column, shorten)
-            if lang and any(isinstance(t, Literal) and t.language for t in column):
-                columns[name + "_lang"] = [t.language if isinstance(t, Literal) else None for t in column]
-        return pandas.DataFrame(columns, columns=list(columns))
+        return solutions_frame(result, lang=lang, shorten=shorten)
 
     def to_rdflib(self) -> rdflib.Dataset:
         """The graph as an rdflib Dataset over the same Oxigraph store (oxrdflib): nothing is copied, so
         it opens at once; rdflib's SPARQL goes to Oxigraph.  It is read-only: writes through it raise."""
-        import rdflib
+        from kg.frames import read_only_dataset
 
-        dataset = rdflib.Dataset(store=_ReadOnlyOxigraphStore(store=self.oxi), default_union=True)
-        for prefix, namespace in PREFIXES.items():
-            dataset.bind(prefix, namespace, override=True)
-        return dataset
+        return read_only_dataset(self.oxi)
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
@@ -573,75 +562,6 @@ def _backing(write: GraphWrite) -> str | None:
     return " ".join(
         sorted({_fact_key(line) for line in write.nquads[write.shared_from :].splitlines() if line.strip()})
     )
-
-
-_DATES = {XSD.date.value, "http://www.w3.org/2001/XMLSchema#dateTime"}
-# xsd:integer and the types derived from it, and the other numeric types.
-_INTEGERS = {
-    "http://www.w3.org/2001/XMLSchema#" + t
-    for t in (
-        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
-    )
-}  # fmt: skip
-_FLOATS = {XSD.decimal.value, XSD.double.value, XSD.float.value}
-
-
-def _typed_column(column: list[Any], shorten: bool) -> Any:
-    """One result column as a pandas-ready sequence typed by its literals' datatypes."""
-    import pandas
-
-    present = [t for t in column if t is not None]
-    datatypes = {t.datatype.value for t in present if isinstance(t, Literal)}
-    all_literals = bool(present) and all(isinstance(t, Literal) for t in present)
-    if all_literals and datatypes <= _DATES:
-        try:  # missing values become NaT
-            return pandas.to_datetime([None if t is None else t.value for t in column], format="ISO8601")
-        except (ValueError, TypeError):  # e.g. values in several time zones: left as text
-            return [to_python(t) for t in column]
-    if all_literals and datatypes <= _INTEGERS:
-        return pandas.array([None if t is None else int(t.value) for t in column], dtype="Int64").astype(
-            "int64" if len(present) == len(column) else "Int64"
-        )
-    if all_literals and datatypes <= _INTEGERS | _FLOATS:
-        return pandas.array([float("nan") if t is None else float(t.value) for t in column], dtype="float64")
-    if all_literals and datatypes == {XSD.boolean.value}:
-        values = [None if t is None else t.value in ("true", "1") for t in column]
-        return pandas.array(values, dtype="bool" if len(present) == len(column) else "boolean")
-    if shorten:
-        return [_short_iri(t.value) if isinstance(t, NamedNode) else to_python(t) for t in column]
-    return [to_python(t) for t in column]
-
-
-def _short_iri(iri: str) -> str:
-    """``prefix:local`` for an IRI a prefix of the graph covers (the longest namespace wins)."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if not best:
-        return iri
-    local = iri[len(PREFIXES[best]) :]
-    # For reading, not for pasting into SPARQL: a local part may hold '/' (``id:issue/lwkd/2021-07-25``).
-    return f"{best}:{local}" if local and "#" not in local else iri
-
-
-def _read_only_store_class() -> type:
-    from oxrdflib import OxigraphStore
-
-    class ReadOnlyOxigraphStore(OxigraphStore):  # type: ignore[misc]
-        """oxrdflib's store over our Oxigraph store, refusing writes (the store is built by `kg build`)."""
-
-        def _refuse(self, *_args: Any, **_kwargs: Any) -> None:
-            raise KgError("the rdflib view of the graph is read-only; the store is written by `kg build`")
-
-        add = addN = remove = update = add_graph = remove_graph = _refuse
-
-    return ReadOnlyOxigraphStore
-
-
-def _ReadOnlyOxigraphStore(store: Store) -> Any:  # noqa: N802 - used like a class
-    return _read_only_store_class()(store=store)
 
 
 def _nquads_by_graph(nquads: str) -> dict[str, str]:
