@@ -432,12 +432,7 @@ def import_landscape(
     out: Annotated[Path | None, typer.Option("--out", help="Catalog file to write.")] = None,
 ) -> None:
     """Add landscape projects (category, subcategory, maturity, homepage, repo) to the catalog."""
-    from kg.catalog import IMPORTED_DIR
-    from kg.catalog_import import import_landscape as run_import
-
-    target = out or IMPORTED_DIR / "landscape.yaml"
-    count = run_import(file, target)
-    typer.echo(f"wrote {count} entries to {target}")
+    _import_catalog("landscape", file, out)
 
 
 @catalog_app.command("import-keps")
@@ -447,11 +442,16 @@ def import_keps(
     out: Annotated[Path | None, typer.Option("--out", help="Catalog file to write.")] = None,
 ) -> None:
     """Add KEPs (number, title, owning SIG, stage, milestones) to the catalog."""
-    from kg.catalog import IMPORTED_DIR
-    from kg.catalog_import import import_keps as run_import
+    _import_catalog("keps", directory, out)
 
-    target = out or IMPORTED_DIR / "keps.yaml"
-    count = run_import(directory, target)
+
+def _import_catalog(kind: str, source: Path, out: Path | None) -> None:
+    from kg import catalog_import
+    from kg.catalog import IMPORTED_DIR
+
+    target = out or IMPORTED_DIR / f"{kind}.yaml"
+    run_import = catalog_import.import_landscape if kind == "landscape" else catalog_import.import_keps
+    count = run_import(source, target)
     typer.echo(f"wrote {count} entries to {target}")
 
 

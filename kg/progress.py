@@ -10,6 +10,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def wanted(quiet: bool = False) -> bool:
@@ -28,18 +32,7 @@ def bar(total: int, label: str, enabled: bool) -> tuple[Callable[[str], None], C
     """(advance, stop): ``advance(name)`` counts one of ``total`` items done, ``name`` the latest."""
     if not enabled or total == 0:
         return (lambda _name: None), (lambda: None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    progress = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    progress = _rich_bar(label, time_left=True)
     task = progress.add_task("", total=total)
     progress.start()
     return (lambda name: progress.update(task, advance=1, description=name)), progress.stop
@@ -54,18 +47,7 @@ def steps(names: list[str], label: str, enabled: bool) -> Iterator[Callable[[str
     if not enabled:
         yield lambda _name: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
+    progress = _rich_bar(label, time_left=False)
     task = progress.add_task(names[0] if names else "", total=len(names))
     started: list[str] = []
 
@@ -79,3 +61,26 @@ def steps(names: list[str], label: str, enabled: bool) -> Iterator[Callable[[str
         yield step
     finally:
         progress.stop()
+
+
+def _rich_bar(label: str, time_left: bool) -> Progress:
+    """A transient bar on stderr: label, bar, done/total, time left (counted items) or elapsed (steps)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn() if time_left else TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )

@@ -181,17 +181,10 @@ def parse_param_args(items: list[str]) -> dict[str, str]:
     return params
 
 
-def resolve(
-    text_or_name: str | None,
-    file: Path | None,
-    params: dict[str, str],
-    limit: int | None = None,
-    offset: int | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """SPARQL text and bound parameters for `kg query` (inline text, --file, or a canned name).
-
-    For a canned query ``limit``/``offset`` are its paging parameters (the same as ``--param limit=N``)."""
-    return prepare(text_or_name, file, params, limit, offset, probe=False).sparql_and_params()
+def resolve(text_or_name: str | None, file: Path | None, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """SPARQL text and bound parameters for `kg query` (inline text, --file, or a canned name); a canned
+    query's paging is its ``limit``/``offset`` parameters. (:func:`prepare` also folds in ``--limit``.)"""
+    return prepare(text_or_name, file, params, probe=False).sparql_and_params()
 
 
 @dataclass

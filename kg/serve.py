@@ -35,6 +35,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from kg.errors import KgError
 
@@ -122,11 +123,22 @@ def loopback_url(host: str, port: int) -> str:
 
 
 class LoopbackURLs:
-    """The URLs of a server listening on ``host``:``port``, always through a loopback address when it listens
-    on every interface (the Oxigraph server's handle and the `kg serve` front's)."""
+    """A running server's handle: its URLs on ``host``:``port`` (always through a loopback address when it
+    listens on every interface) and a ``with`` block that stops it (the Oxigraph server's and the front's)."""
 
     host: str
     port: int
+
+    def stop(self) -> object:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
 
     @property
     def base_url(self) -> str:
@@ -284,14 +296,6 @@ class ServerHandle(LoopbackURLs):
             self.process.stderr.close()
         _LIVE.discard(self)
         return int(self.process.returncode)
-
-    def __enter__(self) -> ServerHandle:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         state = "running" if self.alive() else f"stopped ({self.process.returncode})"

@@ -155,7 +155,12 @@ def _state(pid: int) -> str:
 # Permissions mean nothing to a root that keeps its capabilities: the build runs as root without
 # the two that override file modes, so it meets permissions as a user's build would. (Switching to
 # the nobody user instead fails where the interpreter lives under a folder only root may enter.)
-_WITHOUT_OVERRIDES = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+_OVERRIDES = "dac_override,dac_read_search"
+_WITHOUT_OVERRIDES = [
+    "setpriv",
+    f"--inh-caps=-{_OVERRIDES.replace(',', ',-')}",
+    f"--bounding-set=-{_OVERRIDES.replace(',', ',-')}",
+]
 
 
 def kg_as_user(*args: str) -> subprocess.CompletedProcess[str]:

@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 from kg.endpoint.pool import BackendPool, Overrun, Reply
@@ -234,14 +233,6 @@ class EndpointHandle(LoopbackURLs):
         self.server.shutdown()
         self.server.server_close()
         self.endpoint.close()
-
-    def __enter__(self) -> EndpointHandle:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def start_endpoint(
