@@ -1,8 +1,10 @@
 """How extraction time grows with the size of one issue (it must grow linearly).
 
-    python bench/bench_extract_scaling.py [--dense 25,50,100,200] [--lwkd 1.6,3.2,6.4] [--phases]
+    python bench/bench_extract_scaling.py [--dense 25,50,100,200] [--oneline 100,200,400] [--lwkd 1.6,3.2,6.4]
+                                          [--phases]
 
 Dense text (KB): lines packed with names, versions, KEPs, links and @handles, repeated to the size.
+One line (KB): the same dense items joined into a single line (one list item of that size).
 LWKD text (MB): the real LWKD issues (../shared/corpus/lwkd) concatenated to the size, under one front
 matter.  Prints CPU seconds per size and per KB (a flat seconds-per-KB column is linear growth);
 ``--phases`` adds the slowest phases of the largest size.
@@ -42,6 +44,12 @@ def dense_text(kb: float) -> str:
         size += len(line)
         n += 1
     return "".join(lines)
+
+
+def one_line_text(kb: float) -> str:
+    head, _, body = dense_text(kb).partition("## Developer News\n\n")
+    items = [line for line in body.splitlines() if line.startswith("- ")]
+    return head + "## Developer News\n\n" + " ".join(items) + "\n"
 
 
 def lwkd_text(mb: float) -> str:
@@ -87,6 +95,7 @@ def _timing(name: str, run, phase_times: dict[str, float]):  # type: ignore[no-u
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dense", default="25,50,100,200", help="sizes in KB ('' for none)")
+    parser.add_argument("--oneline", default="100,200,400", help="sizes in KB ('' for none)")
     parser.add_argument("--lwkd", default="1.6,3.2,6.4", help="sizes in MB ('' for none)")
     parser.add_argument("--phases", action="store_true", help="print the slowest phases of the largest size")
     parser.add_argument("--tmp", default="/tmp/bench-extract-scaling")
@@ -97,6 +106,7 @@ def main() -> None:
     tmp.mkdir(parents=True, exist_ok=True)
     runs: list[tuple[str, float, str]] = []
     runs += [(f"dense {kb:g} KB", kb, dense_text(kb)) for kb in (float(x) for x in args.dense.split(",") if x)]
+    runs += [(f"1 line {kb:g} KB", kb, one_line_text(kb)) for kb in (float(x) for x in args.oneline.split(",") if x)]
     if LWKD.is_dir():
         runs += [(f"LWKD {mb:g} MB", mb * 1000, lwkd_text(mb)) for mb in (float(x) for x in args.lwkd.split(",") if x)]
     print(f"{'input':>14} {'CPU s':>8} {'ms/KB':>7}")

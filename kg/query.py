@@ -451,7 +451,9 @@ def _service_errors(sparql: str) -> Iterator[None]:
 
         if not uses_service(sparql):
             raise
-        raise KgError(f"SERVICE request failed: {err} (kg query fetches SERVICE endpoints itself)") from err
+        # The engine's message carries the remote's whole response body (an HTML error page): its first line.
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise KgError(f"SERVICE request failed: {first} (kg query fetches SERVICE endpoints itself)") from err
 
 
 def _cut(rows: list[Any], prepared: Prepared) -> tuple[list[Any], bool]:

@@ -277,3 +277,23 @@ def test_a_full_disk_is_one_line_leaves_no_bulk_files_and_the_next_build_complet
     with GraphStore.open(out, read_only=True) as a, GraphStore.open(fresh, read_only=True) as b:
         assert a.canonical_nquads() == b.canonical_nquads()
     assert (out / "graph.trig").read_bytes() == (fresh / "graph.trig").read_bytes()
+
+
+def test_a_loop_a_dangling_link_and_a_fifo_inside_a_folder_are_reported_not_skipped_silently(tmp_path: Path) -> None:
+    from kg.ingest import discover
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text("# An issue\n\nSome text.\n", encoding="utf-8")
+    os.mkfifo(corpus / "fifo.md")
+    os.symlink(corpus / "loop-b.md", corpus / "loop-a.md")
+    os.symlink(corpus / "loop-a.md", corpus / "loop-b.md")
+    os.symlink(tmp_path / "gone.md", corpus / "dangling.md")
+    problems: list[Exception] = []
+    assert discover([corpus], problems) == [corpus / "good.md"]
+    assert sorted(str(p) for p in problems) == [
+        f"{corpus}/dangling.md: broken symbolic link (its target does not exist)",
+        f"{corpus}/fifo.md: a FIFO, not an issue file; skipped",
+        f"{corpus}/loop-a.md: symbolic link loop",
+        f"{corpus}/loop-b.md: symbolic link loop",
+    ]

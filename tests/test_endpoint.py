@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -351,15 +352,40 @@ def test_the_curl_examples_of_the_docs_run(serve: Serve) -> None:
         assert done.stdout.strip(), command
 
 
-def test_kg_query_with_a_failing_service_is_one_error_line(store_dir: Path) -> None:
-    federated = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"
-    done = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "query", federated, "--store", str(store_dir)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+@pytest.mark.parametrize("remote", ["closed port", "answers with an HTML error page"])
+def test_kg_query_with_a_failing_service_is_one_error_line(store_dir: Path, remote: str) -> None:
+    port = free_port()
+    server = None
+    if remote != "closed port":  # Python's http.server: 501 and an HTML page for a SPARQL POST
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(port)
+    federated = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "query", federated, "--store", str(store_dir)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait()
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "SERVICE request failed" in done.stderr and "Traceback" not in done.stderr
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")

@@ -166,13 +166,18 @@ class Registry:
         self.alias(ent, anchor)
         bisect.insort(self.placed, Placed(start, end, ent), key=lambda p: (p.start, p.end))
 
-    def in_range(self, start: int, end: int, types: tuple[str, ...] | None = None) -> list[Placed]:
+    def in_range(
+        self, start: int, end: int, types: tuple[str, ...] | None = None, limit: int | None = None
+    ) -> list[Placed]:
+        """Mentions inside [start, end) in text order (of ``types``; the first ``limit``)."""
         i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
         out = []
         while i < len(self.placed) and self.placed[i].start < end:
             p = self.placed[i]
             if p.end <= end and (types is None or p.entity.type in types):
                 out.append(p)
+                if limit is not None and len(out) >= limit:
+                    break
             i += 1
         return out
 

@@ -38,6 +38,10 @@ class Unit:
 
 
 _PARA = re.compile(r"\n\s*\n")
+# Work per mention is bounded by its unit (the item or paragraph around it); a unit of megabytes (one
+# 10 MB line) would make extraction quadratic.  No item or paragraph of the three series comes near this
+# (the longest of 32,561 is 5,643 characters); a longer one is cut at sentence ends into pieces this long.
+MAX_UNIT_CHARS = 8_000
 
 
 class _FirstEnclosing:
@@ -127,7 +131,32 @@ def build_units(issue: Issue) -> list[Unit]:
     units.sort(key=lambda u: u.start)
     for u in units:
         u.sentences = sentences(text, u.start, u.end)
-    return units
+    return [piece for u in units for piece in _bounded(u)]
+
+
+def _bounded(unit: Unit) -> list[Unit]:
+    """``unit`` itself, or consecutive pieces of at most about MAX_UNIT_CHARS cut at sentence starts (a
+    sentence longer than that is cut too); the first piece keeps the item and its title."""
+    if unit.end - unit.start <= MAX_UNIT_CHARS:
+        return [unit]
+    spans: list[tuple[int, int]] = []
+    for s, e in unit.sentences or [(unit.start, unit.end)]:
+        spans.extend((a, min(a + MAX_UNIT_CHARS, e)) for a in range(s, e, MAX_UNIT_CHARS))
+    pieces: list[Unit] = []
+    for s, e in spans:
+        last = pieces[-1] if pieces else None
+        if last is not None and e - last.start <= MAX_UNIT_CHARS:
+            last.end = e
+            last.sentences.append((s, e))
+            continue
+        if last is not None:
+            last.end = s  # pieces meet: every offset of the unit stays in one piece
+        first = last is None
+        start = unit.start if first else s
+        item, title = (unit.item, unit.title) if first else (None, None)
+        pieces.append(Unit(start, e, unit.section, unit.parent, item, title, [(s, e)]))
+    pieces[-1].end = unit.end
+    return pieces
 
 
 class UnitIndex:

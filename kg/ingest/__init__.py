@@ -209,15 +209,18 @@ def discover(paths: Iterable[str | Path], problems: list[InputError] | None = No
     ``README*`` and ``LICENSE*``; the same filters apply to files named directly.
     A companion file (LWCN's ``-articles.md``) whose issue file is beside it is left out:
     it is read with that issue.  A path that does not exist (or is a link loop, or a FIFO or other
-    special file) raises InputError.  A directory that cannot be listed is skipped; with ``problems``,
-    an InputError for it is appended there (else it raises).
+    special file) raises InputError.  A directory that cannot be listed, and a link loop, dangling
+    link or special file inside a directory, are skipped; with ``problems``, an InputError for each is
+    appended there (else it raises).
     """
 
-    def unlistable(err: OSError) -> None:
-        problem = InputError(err.filename or "?", f"cannot list the directory: {err.strerror or err}")
+    def skipped(problem: InputError) -> None:
         if problems is None:
             raise problem
         problems.append(problem)
+
+    def unlistable(err: OSError) -> None:
+        skipped(InputError(err.filename or "?", f"cannot list the directory: {err.strerror or err}"))
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -238,6 +241,10 @@ def discover(paths: Iterable[str | Path], problems: list[InputError] | None = No
                         p = Path(dirpath, name)
                         if p.is_file():
                             found.setdefault(os.path.realpath(p), p)
+                        elif not p.exists():  # a link loop or a dangling link
+                            skipped(_missing(p))
+                        else:
+                            skipped(InputError(p, f"{_special_kind(p)}, not an issue file; skipped"))
         elif root.is_file():
             if _is_issue_name(root.name):
                 found.setdefault(os.path.realpath(root), root)

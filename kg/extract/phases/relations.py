@@ -244,7 +244,7 @@ def _features_near(ctx: Context, unit: Unit | None, offset: int) -> list[Placed]
         return []
     feats = ctx.reg.in_range(unit.start, unit.end, ("Feature",))
     if not feats and unit.section is not None:
-        feats = ctx.reg.in_range(unit.section.start, unit.section.end, ("Feature",))[:1]
+        feats = ctx.reg.in_range(unit.section.start, unit.section.end, ("Feature",), limit=1)
     return feats
 
 
