@@ -254,23 +254,29 @@ def _build(
         )
         sources = graph.sources()
         _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
-        _describe_dataset(graph, bool(static_changed or summary.built or summary.removed))
+        changed = bool(static_changed or summary.built or summary.removed)
+        sizes = _graph_sizes(graph, build_dir, written_sizes if changed else None, records_before)
+        _describe_dataset(graph, changed, sizes)
+        _save_graph_sizes(graph, build_dir, sizes)
         summary.exports_written = write_exports(graph, build_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
-        changed = bool(static_changed or summary.built or summary.removed)
-        summary.triples = _triple_count(graph, build_dir, written_sizes if changed else None, records_before)
+        summary.triples = sum(sizes.values())
     finally:
         graph.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _describe_dataset(graph: GraphStore, changed: bool) -> None:
-    """The VoID description (sizes, licences: kg.rdf.describe_dataset), when the content changed."""
+def _describe_dataset(graph: GraphStore, changed: bool, sizes: dict[str, int]) -> None:
+    """The VoID description (sizes, licences: kg.rdf.describe_dataset), when the content changed.
+
+    Its triple count comes from the per-graph ``sizes`` (a count over the store would scan every quad);
+    ``sizes`` gets the new VoID graph's own size."""
     from kg.rdf import GRAPH_VOID, describe_dataset
 
     if changed or not graph.has_graph(GRAPH_VOID):
-        describe_dataset(graph)
+        describe_dataset(graph, sum(n for name, n in sizes.items() if name not in (ids.GRAPH_BUILD, GRAPH_VOID)))
+        sizes[GRAPH_VOID] = graph.count(GRAPH_VOID)
 
 
 def _store_static_graphs(graph: GraphStore, catalog: Any, fingerprint: str) -> bool:
@@ -430,8 +436,10 @@ def _quads_hash(quads: Sequence[Any]) -> str:
     return digest.hexdigest()
 
 
-def _triple_count(graph: GraphStore, build_dir: Path, written: dict[str, int] | None, counted_from: str) -> int:
-    """The store's size, from per-graph sizes cached in ``.graph-sizes.json``.
+def _graph_sizes(
+    graph: GraphStore, build_dir: Path, written: dict[str, int] | None, counted_from: str
+) -> dict[str, int]:
+    """The size of each named graph, from per-graph sizes cached in ``.graph-sizes.json``.
 
     The sizes of the issue graphs this build wrote come from the workers (``written``; None when
     nothing changed); only the shared graphs and uncached graphs are counted again: counting a
@@ -448,15 +456,18 @@ def _triple_count(graph: GraphStore, build_dir: Path, written: dict[str, int] | 
         sizes = {}
     graphs = graph.named_graphs()
     if written is None and sizes and set(sizes) == set(graphs):
-        return sum(sizes.values())
+        return sizes
     sizes.update(written or {})
-    sizes = {
+    return {
         name: sizes[name] if name in sizes and name.startswith(ids.GRAPH_ISSUE_PREFIX) else graph.count(name)
         for name in graphs
     }
+
+
+def _save_graph_sizes(graph: GraphStore, build_dir: Path, sizes: dict[str, int]) -> None:
+    """Cache ``sizes`` for the next build, named by the store content they were counted from."""
     version = _records_digest(graph.sources())
-    safeio.write_text(cache, json.dumps({"version": version, "sizes": sizes}, sort_keys=True))
-    return sum(sizes.values())
+    safeio.write_text(build_dir / GRAPH_SIZES, json.dumps({"version": version, "sizes": sizes}, sort_keys=True))
 
 
 def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources: dict[str, SourceRecord]) -> bool:

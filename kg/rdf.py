@@ -418,11 +418,15 @@ SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {
 """
 
 
-def describe_dataset(graph: GraphStore) -> None:
-    """Rewrite the VoID graph from the store's current content (one transaction)."""
-    skip = {ids.GRAPH_BUILD, GRAPH_VOID}
-    sizes = graph.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    triples = sum(int(row["n"]) for row in sizes if row["g"] not in skip)
+def describe_dataset(graph: GraphStore, triples: int | None = None) -> None:
+    """Rewrite the VoID graph from the store's current content (one transaction).
+
+    ``triples``: the content's size (every graph but the build's bookkeeping and VoID's own) when the
+    caller knows it; else counted here (a scan of every quad)."""
+    if triples is None:
+        skip = {ids.GRAPH_BUILD, GRAPH_VOID}
+        sizes = graph.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        triples = sum(int(row["n"]) for row in sizes if row["g"] not in skip)
     entities = int(graph.select(_ENTITY_COUNT)[0]["n"])
     series = [
         row["n"].removeprefix(ids.ID + "newsletter/")
