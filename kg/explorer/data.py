@@ -86,18 +86,23 @@ def endpoint_select(url: str, timeout: float = 120.0) -> Select:
                 result = json.load(response)
         except OSError as err:
             raise KgError(f"{url}: SPARQL query failed: {err}") from err
-        rows = []
-        for binding in result["results"]["bindings"]:
-            row: dict[str, Any] = dict.fromkeys(result["head"]["vars"])
-            for name, term in binding.items():
-                value: Any = term["value"]
-                if term.get("datatype", "").endswith("#integer"):
-                    value = int(value)
-                row[name] = value
-            rows.append(row)
-        return rows
+        return sparql_json_rows(result)
 
     return select
+
+
+def sparql_json_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """SPARQL JSON results as rows like :func:`store_select`'s: values as strings, integers as ints."""
+    rows = []
+    for binding in result["results"]["bindings"]:
+        row: dict[str, Any] = dict.fromkeys(result["head"]["vars"])
+        for name, term in binding.items():
+            value: Any = term["value"]
+            if term.get("datatype", "").endswith("#integer"):
+                value = int(value)
+            row[name] = value
+        rows.append(row)
+    return rows
 
 
 def _q(select: Select, body: str) -> list[dict[str, Any]]:
@@ -474,37 +479,17 @@ def _ranked_body(series: list[str], types: list[str] | None) -> str:
     )
 
 
-def ranked_entities(
-    select: Select, series: list[str], types: list[str] | None, least: int, limit: int
-) -> list[tuple[str, int]]:
-    """(entity, mentions) most mentioned first, then by IRI, from the totals `kg build` keeps in the stats
-    graph: the window's series only, ``least`` mentions or more; the ``limit`` first.
+def ranked_entities(select: Select, series: list[str], types: list[str] | None, least: int) -> list[tuple[str, int]]:
+    """(entity, mentions), most mentioned first then by IRI, from the totals `kg build` keeps in the stats
+    graph: the window's series only, ``least`` mentions or more.
 
-    Ordered by the count alone in SPARQL (ordering by IRI too made the query five times slower here): the
-    entities tied with the last one are read again and cut by IRI here, so the answer does not depend on
-    how the store breaks ties."""
-    grouped = f"SELECT ?e (SUM(?n) AS ?total) WHERE {{ {_ranked_body(series, types)} }} GROUP BY ?e "
-    rows = [(r["e"], int(r["total"])) for r in _q(select, grouped + f"HAVING (SUM(?n) >= {int(least)}) "
-            f"ORDER BY DESC(?total) LIMIT {int(limit)}")]  # fmt: skip
-    if len(rows) < limit:
-        return sorted(rows, key=lambda r: (-r[1], r[0]))
-    last = rows[-1][1]
-    above = sorted(((e, n) for e, n in rows if n > last), key=lambda r: (-r[1], r[0]))
-    tied = sorted(r["e"] for r in _q(select, grouped + f"HAVING (SUM(?n) = {last})"))
-    return above + [(e, last) for e in tied[: limit - len(above)]]
-
-
-def count_ranked(select: Select, series: list[str], types: list[str] | None, least: int) -> int:
-    if not series and not types and least <= 1:
-        totals = f"GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e }}"
-        q = f"SELECT (COUNT(DISTINCT ?e) AS ?count) WHERE {{ {totals} }}"
-    else:
-        q = (
-            f"SELECT (COUNT(*) AS ?count) WHERE {{ SELECT ?e WHERE {{ {_ranked_body(series, types)} }} GROUP BY ?e "
-            f"HAVING (SUM(?n) >= {int(least)}) }}"
-        )
-    rows = _q(select, q)
-    return int(rows[0]["count"]) if rows else 0
+    Every entity's sum is read and sorted here: ordering by count and IRI in SPARQL, or a LIMIT with its
+    ties read again, cost more than the rows (about 11,000 for 412 issues)."""
+    q = (
+        f"SELECT ?e (SUM(?n) AS ?total) WHERE {{ {_ranked_body(series, types)} }} GROUP BY ?e "
+        f"HAVING (SUM(?n) >= {int(least)})"
+    )
+    return sorted(((r["e"], int(r["total"])) for r in _q(select, q)), key=lambda r: (-r[1], r[0]))
 
 
 def explorer_data(select: Select, options: ExplorerOptions | None = None, title: str = "cnkg explorer") -> dict:
@@ -531,10 +516,10 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
     if not (since or until):
         # The common window (all issues, or whole series): ranked by the stats graph's totals, and only the
         # kept entities' per-issue tallies read.
-        top = ranked_entities(select, window_series, wanted_types, opts.min_mentions, opts.cap)
+        top = ranked_entities(select, window_series, wanted_types, opts.min_mentions)
         if top:
-            ranked = [e for e, _n in top]
-            in_window_count = count_ranked(select, window_series, wanted_types, opts.min_mentions)
+            ranked = [e for e, _n in top[: opts.cap]]
+            in_window_count = len(top)
             per_issue = mention_counts(select, ranked + focus_roots, in_window)
     if not ranked:  # a date window, or a store without totals: every tally, summed here
         per_issue = _scan_mentions(select, in_window)
@@ -551,7 +536,7 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
     kept_set = set(kept)
 
     relations = _relations(select, kept, kept_set)
-    co = _co_mentions(select, kept_set, in_window)
+    co = _co_mentions(select, kept_set, in_window, whole=len(in_window) == len(ctx.issues))
 
     # Drawn: the focus and its neighbours nearest first (up to --depth hops), else the most mentioned.
     neighbours: dict[str, set[str]] = defaultdict(set)
@@ -615,9 +600,20 @@ def _relations(select: Select, sources: list[str], among: set[str]) -> set[tuple
     return relations
 
 
-def _co_mentions(select: Select, among: set[str], in_window: set[str]) -> dict[tuple[str, str], int]:
-    """(a, b) -> sentences naming both, inside the window, for pairs of ``among`` (the per-issue tallies)."""
+def _co_mentions(select: Select, among: set[str], in_window: set[str], whole: bool) -> dict[tuple[str, str], int]:
+    """(a, b) -> sentences naming both inside the window, for pairs of ``among``: the stats graph's totals
+    when the window is every issue (``whole``), else the per-issue tallies of the window."""
     co: dict[tuple[str, str], int] = defaultdict(int)
+    if whole:
+        for chunk in _chunks(sorted(among)):
+            q = (
+                f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {_iris(chunk)} }} GRAPH {STATS_GRAPH} {{ "
+                "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }"
+            )
+            for row in _q(select, q):
+                if row["b"] in among:
+                    co[(row["a"], row["b"])] = int(row["n"])
+        return co
     rows = _q(
         select,
         "SELECT ?i ?a ?b ?n WHERE { GRAPH ?g { ?t a cnkg:CoMentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?a, ?b ; "
