@@ -4,6 +4,7 @@
 JSON, each made by kg.explorer.data's queries run through the same pool, limits and checks as a client's
 SPARQL (:meth:`Endpoint.run_sparql`):
 
+- ``GET /explore[?budget=N]``: the page (N: entities drawn at first, default 300);
 - ``GET /explore/data?budget=N``: the first view: the N most mentioned entities, laid out, with the series
   and issues every later piece refers to;
 - ``GET /explore/search?q=TEXT``: the most mentioned entities whose label or alias holds TEXT;
@@ -73,7 +74,7 @@ def page(endpoint: Endpoint, request: Request) -> Reply:
     route = request.path[len(PREFIX) :].strip("/")
     try:
         if route == "" and request.method in ("GET", "HEAD"):
-            return _page()
+            return _page(_budget(request))
         if route == "data" and request.method == "GET":
             return _json(_first_view(endpoint, request))
         if route == "search" and request.method == "GET":
@@ -93,10 +94,18 @@ class _BadRequest(Exception):
     pass
 
 
-def _page() -> Reply:
+def _budget(request: Request) -> int:
+    try:
+        budget = int(request.arg("budget", str(LIVE_BUDGET)) or LIVE_BUDGET)
+    except ValueError:
+        raise _BadRequest("budget: not a number") from None
+    return max(1, min(budget, MAX_BUDGET))
+
+
+def _page(budget: int) -> Reply:
     from kg.explorer.page import render_live_page
 
-    html = render_live_page(f"{PREFIX}/data?budget={LIVE_BUDGET}")
+    html = render_live_page(f"{PREFIX}/data?budget={budget}")
     return Reply(200, html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
 
 
@@ -104,11 +113,7 @@ def _first_view(endpoint: Endpoint, request: Request) -> dict[str, Any]:
     from kg.explorer.data import ExplorerOptions, explorer_data
     from kg.explorer.page import layout
 
-    try:
-        budget = int(request.arg("budget", str(LIVE_BUDGET)) or LIVE_BUDGET)
-    except ValueError:
-        raise _BadRequest("budget: not a number") from None
-    budget = max(1, min(budget, MAX_BUDGET))
+    budget = _budget(request)
     select = endpoint_rows(endpoint)
     data = explorer_data(select, ExplorerOptions(budget=budget, cap=budget), title="cnkg explorer (live)")
     _context(endpoint, select)  # warm: later pieces refer to the same issue list
