@@ -22,8 +22,19 @@ from kg.explorer import ExplorerOptions, explorer_data, overview
 from kg.explorer.data import store_select
 from kg.store import GraphStore
 
-from .test_explorer_browser import ARTIFACTS, Watched, browser, explorer_build, shown  # noqa: F401 - fixtures
+from .test_explorer_browser import (  # noqa: F401 - browser and explorer_build are fixtures
+    CHROMIUM,
+    Watched,
+    browser,
+    explorer_build,
+    shown,
+)
 
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.shared,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium)"),
+]
 BUDGET = 15
 
 
