@@ -26,7 +26,7 @@ def serve(
 
     A Python front (kg.endpoint) in front of `max_queries` Oxigraph read-only servers: it enforces the time
     limit by killing the server running an overdue query, caps concurrent queries and result size, refuses
-    SERVICE unless `allow_service`, and serves the canned-query page.
+    SERVICE unless `allow_service`, and serves the canned-query page and the live explorer.
     """
     limits = Limits(
         timeout_s=timeout_s if timeout_s and timeout_s > 0 else None,
@@ -40,6 +40,7 @@ def serve(
     print(f"SPARQL endpoint (read-only, {limit}): {front.url}", flush=True)
     print(f"Query UI in a browser: {front.base_url}/  —  press Ctrl-C to stop", flush=True)
     print(f"Canned queries: {front.base_url}/queries", flush=True)
+    print(f"Explorer: {front.base_url}/explore", flush=True)
     service = "allowed" if allow_service else "refused (--allow-service to allow)"
     print(f"{max_queries} queries at once, results up to {max_result_mb:g} MB, SERVICE {service}", flush=True)
     if bind not in LOOPBACK:

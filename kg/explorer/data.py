@@ -532,7 +532,11 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
     totals = {e: sum(per_issue.get(e, {}).values()) for e in [*ranked, *focus_roots]}
     types = _types(select, list(dict.fromkeys([*focus_roots, *ranked])))
     focus_roots = [r for r in focus_roots if r in types]
-    kept = [e for e in dict.fromkeys([*focus_roots, *ranked]) if e in types]
+    # An entity typed twice shows its first type (ENTITY_TYPES order): it must be a wanted one (the focus: any).
+    wanted_set = set(wanted_types or ENTITY_TYPES)
+    kept = [
+        e for e in dict.fromkeys([*focus_roots, *ranked]) if e in types and (e in focus_roots or types[e] in wanted_set)
+    ]
     kept_set = set(kept)
 
     relations = _relations(select, kept, kept_set)
