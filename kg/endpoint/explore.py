@@ -37,12 +37,26 @@ LIVE_BUDGET = 300  # entities drawn at first
 MAX_BUDGET = 2000
 MAX_KNOWN = 20_000  # IRIs a neighbours request may name
 
-_contexts: dict[Path, Context] = {}  # the store's series and issues: read once (the store is read-only)
+# Read once per store (it is read-only while served): its series and issues, the page, and each first view.
+_contexts: dict[Path, Context] = {}
+_pages: dict[int, bytes] = {}
+_first_views: dict[tuple[Path, int], bytes] = {}
 _lock = threading.Lock()
+_making = threading.Lock()
 
 
 def register(endpoint: Endpoint) -> None:
     endpoint.pages[PREFIX] = page
+
+
+def warm(endpoint: Endpoint) -> None:
+    """Make the default page and first view ahead of the first visitor (`kg serve` runs it in a thread at
+    start): cold, the first view costs a few seconds of queries; made, it is served at once."""
+    from kg.endpoint.app import Request
+
+    request = Request("GET", f"{PREFIX}/data", {}, {}, b"", f"{PREFIX}/data")
+    page(endpoint, Request("GET", PREFIX, {}, {}, b"", PREFIX))
+    page(endpoint, request)
 
 
 def endpoint_rows(endpoint: Endpoint) -> Select:
@@ -76,7 +90,15 @@ def page(endpoint: Endpoint, request: Request) -> Reply:
         if route == "" and request.method in ("GET", "HEAD"):
             return _page(_budget(request))
         if route == "data" and request.method == "GET":
-            return _json(_first_view(endpoint, request))
+            key = (endpoint.store_dir, _budget(request))
+            with _lock:
+                body = _first_views.get(key)
+            if body is None:
+                with _making:  # one at a time: a visitor during `warm` waits for its answer, not a second one
+                    body = _first_views.get(key) or _json(_first_view(endpoint, request)).body
+                    with _lock:
+                        _first_views[key] = body
+            return Reply(200, body, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"})
         if route == "search" and request.method == "GET":
             return _json(_search(endpoint, request.arg("q", "") or ""))
         if route == "entity" and request.method == "GET":
@@ -105,8 +127,13 @@ def _budget(request: Request) -> int:
 def _page(budget: int) -> Reply:
     from kg.explorer.page import render_live_page
 
-    html = render_live_page(f"{PREFIX}/data?budget={budget}")
-    return Reply(200, html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
+    with _lock:
+        html = _pages.get(budget)
+    if html is None:
+        html = render_live_page(f"{PREFIX}/data?budget={budget}").encode("utf-8")
+        with _lock:
+            _pages[budget] = html
+    return Reply(200, html, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
 
 
 def _first_view(endpoint: Endpoint, request: Request) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from kg.endpoint import explore
 from kg.endpoint.app import Limits, start_endpoint
 from kg.serve import LOOPBACK
 
@@ -36,6 +37,8 @@ def serve(
         allow_service=allow_service,
     )
     front = start_endpoint(store_dir, port, bind=bind, limits=limits)
+    # The explorer's first view, made while the user opens the browser (a daemon: Ctrl-C does not wait for it).
+    threading.Thread(target=explore.warm, args=(front.endpoint,), name="kg-explore-warm", daemon=True).start()
     limit = f"{timeout_s:g} s query timeout" if limits.timeout_s else "no query timeout"
     print(f"SPARQL endpoint (read-only, {limit}): {front.url}", flush=True)
     print(f"Query UI in a browser: {front.base_url}/  —  press Ctrl-C to stop", flush=True)

@@ -14,10 +14,10 @@ from typing import Any
 from kg.explorer.data import ExplorerOptions, explorer_data, store_select
 from kg.explorer.page import render_page
 
-# The overview `kg build` rewrites after every change: the 100 most mentioned drawn, the 1,000 most
+# The overview `kg build` rewrites after every change: the 100 most mentioned drawn, the 500 most
 # mentioned searchable (bench/bench_explorer.py measures it; the whole store is one `kg serve` away).
 OVERVIEW_BUDGET = 100
-OVERVIEW_CAP = 1000
+OVERVIEW_CAP = 500
 
 __all__ = ["OVERVIEW_BUDGET", "OVERVIEW_CAP", "ExplorerOptions", "explorer_data", "overview", "render_page"]
 
