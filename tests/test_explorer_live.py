@@ -96,8 +96,10 @@ def iris_shown(page: Any) -> set[str]:
 
 def test_live_page_draws_the_most_mentioned_from_the_endpoint(live: Watched, whole: dict) -> None:
     page = live.page
-    top = {e["iri"] for e in whole["entities"][:BUDGET]}
-    assert iris_shown(page) == top
+    drawn = iris_shown(page)
+    # The most mentioned, in order: a tie at the budget's edge is left out whole (kg.explorer.data.ranked_entities).
+    assert 0.8 * BUDGET <= len(drawn) <= BUDGET
+    assert drawn == {e["iri"] for e in whole["entities"][: len(drawn)]}
     assert page.evaluate("window.kg.live !== null")
     line = page.inner_text("#kg-budget")
     assert f"of the graph's {len(whole['entities'])} mentioned entities" in line

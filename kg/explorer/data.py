@@ -482,12 +482,13 @@ def _ranked_body(series: list[str], types: list[str] | None) -> str:
 def ranked_entities(
     select: Select, series: list[str], types: list[str] | None, least: int, limit: int
 ) -> tuple[list[tuple[str, int]], int]:
-    """The ``limit`` most mentioned (entity, mentions), ties by IRI, from the totals `kg build` keeps in the
-    stats graph (the window's series only, ``least`` mentions or more); and how many entities pass.
+    """Up to ``limit`` most mentioned (entity, mentions), ties by IRI, from the totals `kg build` keeps in
+    the stats graph (the window's series only, ``least`` mentions or more); and how many entities pass.
 
-    Ordered by the count alone in SPARQL (by count and IRI made the query five times slower here); when the
-    limit cuts through a tie, the tied entities are read again and cut by IRI here, so the answer does not
-    depend on how the store orders ties."""
+    Ordered by the count alone in SPARQL (by count and IRI made the query five times slower here).  When the
+    limit cuts through a tie, the tied entities are left out (all of them: which of them the store returned
+    first must not matter) if 80% of the limit is left, else they are read again and cut by IRI (the tie of
+    entities mentioned once holds most of a store)."""
     grouped = f"SELECT ?e (SUM(?n) AS ?total) WHERE {{ {_ranked_body(series, types)} }} GROUP BY ?e "
     having = f"HAVING (SUM(?n) >= {int(least)}) "
     rows = [(r["e"], int(r["total"])) for r in _q(select, f"{grouped}{having}ORDER BY DESC(?total) LIMIT {limit + 1}")]
@@ -495,10 +496,12 @@ def ranked_entities(
         return sorted(rows, key=lambda r: (-r[1], r[0])), len(rows)
     last = rows[limit - 1][1]
     above = sorted(((e, n) for e, n in rows if n > last), key=lambda r: (-r[1], r[0]))
-    if rows[limit][1] == last:  # the limit cuts through a tie
-        tied = sorted(r["e"] for r in _q(select, f"{grouped}HAVING (SUM(?n) = {last})"))
-    else:
+    if rows[limit][1] != last:
         tied = sorted(e for e, n in rows[:limit] if n == last)
+    elif len(above) >= 0.8 * limit:  # the limit cuts through a tie: leave it out
+        tied = []
+    else:
+        tied = sorted(r["e"] for r in _q(select, f"{grouped}HAVING (SUM(?n) = {last})"))
     if series or types or least > 1:
         count_q = f"SELECT (COUNT(*) AS ?count) WHERE {{ {grouped}{having}}}"
     else:
