@@ -52,11 +52,11 @@ def register(endpoint: Endpoint) -> None:
 def warm(endpoint: Endpoint) -> None:
     """Make the default page and first view ahead of the first visitor (`kg serve` runs it in a thread at
     start): cold, the first view costs a few seconds of queries; made, it is served at once."""
-    from kg.endpoint.app import Request
-
-    request = Request("GET", f"{PREFIX}/data", {}, {}, b"", f"{PREFIX}/data")
-    page(endpoint, Request("GET", PREFIX, {}, {}, b"", PREFIX))
-    page(endpoint, request)
+    try:
+        _page(LIVE_BUDGET)
+        _first_view_body(endpoint, LIVE_BUDGET)
+    except (KgError, OSError):
+        pass  # the visitor who asks gets the error, as one line (an empty store, a stopped server)
 
 
 def endpoint_rows(endpoint: Endpoint) -> Select:
@@ -90,14 +90,7 @@ def page(endpoint: Endpoint, request: Request) -> Reply:
         if route == "" and request.method in ("GET", "HEAD"):
             return _page(_budget(request))
         if route == "data" and request.method == "GET":
-            key = (endpoint.store_dir, _budget(request))
-            with _lock:
-                body = _first_views.get(key)
-            if body is None:
-                with _making:  # one at a time: a visitor during `warm` waits for its answer, not a second one
-                    body = _first_views.get(key) or _json(_first_view(endpoint, request)).body
-                    with _lock:
-                        _first_views[key] = body
+            body = _first_view_body(endpoint, _budget(request))
             return Reply(200, body, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"})
         if route == "search" and request.method == "GET":
             return _json(_search(endpoint, request.arg("q", "") or ""))
@@ -136,11 +129,22 @@ def _page(budget: int) -> Reply:
     return Reply(200, html, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
 
 
-def _first_view(endpoint: Endpoint, request: Request) -> dict[str, Any]:
+def _first_view_body(endpoint: Endpoint, budget: int) -> bytes:
+    key = (endpoint.store_dir, budget)
+    with _lock:
+        body = _first_views.get(key)
+    if body is None:
+        with _making:  # one at a time: a visitor during `warm` waits for its answer, not a second one
+            body = _first_views.get(key) or _json(_first_view(endpoint, budget)).body
+            with _lock:
+                _first_views[key] = body
+    return body
+
+
+def _first_view(endpoint: Endpoint, budget: int) -> dict[str, Any]:
     from kg.explorer.data import ExplorerOptions, explorer_data
     from kg.explorer.page import layout
 
-    budget = _budget(request)
     select = endpoint_rows(endpoint)
     data = explorer_data(select, ExplorerOptions(budget=budget, cap=budget), title="cnkg explorer (live)")
     _context(endpoint, select)  # warm: later pieces refer to the same issue list

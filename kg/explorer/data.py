@@ -10,7 +10,14 @@ first), so the page can search them all; the ``budget`` best of them (most menti
 the focus) are marked ``drawn``.  Per entity: labels, type, mentions per issue (so the page can filter
 by series, period and minimum mentions without asking again), first/last issue and its best evidence
 sentences (as text/link segments: no Markdown reaches the page).  Edges: the relations of
-``kg.model.PREDICATES`` and co-mentions (the per-issue co-mention tallies `kg build` keeps).
+``kg.model.PREDICATES`` and co-mentions (the co-mention tallies `kg build` keeps).
+
+What it reads is bounded by what it keeps, not by the mentions: the ranking comes from the stats graph's
+totals (every per-issue tally only for a date window), per-issue counts, labels, types and relations are
+read for the kept entities, and evidence among the sentences of each entity's newest issues.
+
+:func:`search_iris`, :func:`neighbour_iris` and :func:`piece` are the live page's later pieces (kg.endpoint.explore):
+entity records of the same shape, with edges naming their ends by IRI.
 """
 
 from __future__ import annotations
