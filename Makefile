@@ -29,7 +29,7 @@ build: install
 	$(BIN)/kg build corpus/ $(wildcard $(SHARED)/corpus/lwkd $(SHARED)/corpus/lwcn) --workers 2
 
 # Debian's chromium for the browser tests (no browser download).  Installing it needs root (as CI has); anyone
-# else gets a message and the browser tests skip (tests/test_browser.py), instead of a failed apt-get.
+# else gets a message and the browser tests skip (tests/test_explorer_browser.py), instead of a failed apt-get.
 CHROMIUM ?= /usr/bin/chromium
 browser:
 	@if [ -x $(CHROMIUM) ]; then :; \

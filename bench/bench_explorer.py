@@ -1,10 +1,12 @@
 """Benchmark: the explorer with 2,000 drawn nodes in headless Chromium — time to ready, and how long the
 page takes to answer a search (draw an undrawn entity with its neighbours), a legend toggle, a period
-change and a click that expands a node.
+change and a click that expands a node; the build's overview (build/graph.html: read and write); and the
+live page of `kg serve` (/explore): time to its first paint and to a search's answer.
 
-Run: ``python bench/bench_explorer.py [--store build] [--budget 2000] [--runs 3]``.  Reads the built graph
-(the three-series build in ``build/``), prints the Python-side read/render times, the page size and the
-browser figures (median, min, max over the runs).  Needs /usr/bin/chromium.  Not a test: figures only.
+Run: ``python bench/bench_explorer.py [--store build] [--budget 2000] [--runs 3] [--only offline|overview|live]``.
+Reads the built graph (the three-series build in ``build/``, read-only), prints the Python-side read/render
+times, the page size and the browser figures (median, min, max over the runs) with the load average.
+Needs /usr/bin/chromium.  Not a test: figures only.
 """
 
 from __future__ import annotations
@@ -48,16 +50,74 @@ ACTIONS = {
 }
 
 
+def line(name: str, values: list[float]) -> str:
+    return f"{name}: median {statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def overview_figures(store: str, runs: int) -> None:
+    """The overview `kg build` writes after every change (kg.explorer.overview), timed in this process."""
+    from kg.explorer import OVERVIEW_BUDGET, OVERVIEW_CAP, overview
+
+    times = []
+    with GraphStore.open(store, read_only=True) as graph:
+        for _ in range(runs):
+            out = Path(tempfile.mkdtemp()) / "graph.html"
+            start = time.perf_counter()
+            overview(graph, out)
+            times.append(time.perf_counter() - start)
+    print(
+        f"build overview ({OVERVIEW_BUDGET} drawn, {OVERVIEW_CAP} searchable; {out.stat().st_size / 1e6:.1f} MB; "
+        f"load average {os.getloadavg()[0]:.1f}): "
+        + line("read+write", times).split(": ", 1)[1]
+        + " — runs: "
+        + ", ".join(f"{t:.2f}" for t in times)
+    )
+
+
+def live_figures(store: str, runs: int, browser: object) -> None:
+    """`kg serve`'s /explore: navigation to the first painted frame, and a search's answer on screen."""
+    from kg.endpoint import Limits, start_endpoint
+
+    ready, searched = [], []
+    with start_endpoint(Path(store), None, limits=Limits(timeout_s=60, max_queries=2)) as endpoint:
+        for _ in range(runs):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+            start = time.perf_counter()
+            page.goto(endpoint.base_url + "/explore")
+            page.wait_for_selector("body[data-ready='1']", state="attached", timeout=120_000)
+            ready.append(time.perf_counter() - start)
+            drawn = len(page.evaluate("window.kg.nodes.getIds()"))
+            start = time.perf_counter()
+            page.fill("#kg-search", "gateway")
+            page.wait_for_selector("#kg-results button", timeout=60_000)
+            searched.append(time.perf_counter() - start)
+            page.close()
+    print(f"live /explore ({drawn} drawn; load average {os.getloadavg()[0]:.1f}):")
+    print("  " + line("first paint", ready) + " — runs: " + ", ".join(f"{t:.2f}" for t in ready))
+    print("  " + line("search answered (incl. 0.2 s typing pause)", searched))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", default="build")
     parser.add_argument("--budget", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=["offline", "overview", "live"])
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is missing")
         return 0
     from playwright.sync_api import sync_playwright
+
+    if args.only in (None, "overview"):
+        overview_figures(args.store, args.runs)
+    if args.only in (None, "live"):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            live_figures(args.store, args.runs, browser)
+            browser.close()
+    if args.only not in (None, "offline"):
+        return 0
 
     start = time.perf_counter()
     with GraphStore.open(args.store, read_only=True) as graph:
@@ -93,9 +153,6 @@ def main() -> int:
                 acted[name].append(page.evaluate(script) / 1000)
             page.close()
         browser.close()
-
-    def line(name: str, values: list[float]) -> str:
-        return f"{name}: median {statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f})"
 
     print(line(f"ready ({drawn} nodes drawn)", ready))
     for name, values in acted.items():

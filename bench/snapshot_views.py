@@ -6,9 +6,8 @@ pages for a few views, the `kg analytics` report, the GraphML and GEXF exports a
 CSV.  Everything goes through the CLI and the public helpers, which both versions share, so the script runs
 unchanged on the code before and after a refactor.  The store is opened read-only.
 
-Runs with ``PYTHONHASHSEED=0`` (it restarts itself with it when unset): the precomputed layout of big views
-(kg/viz/layout.py) takes its edges from a networkx subgraph view, which iterates a set of node IRIs, so
-without a fixed hash seed the same view's float32 positions differ in the last digit from run to run.
+Runs with ``PYTHONHASHSEED=0`` (it restarts itself with it when unset), so that nothing iterating a set of
+IRIs can make two runs differ.
 """
 
 from __future__ import annotations
@@ -71,11 +70,12 @@ def main() -> int:
     for fmt in ("graphml", "gexf"):
         timed(fmt, lambda f=fmt: run_cli(["export", "--format", f, "--store", store, "-o", str(out / f"graph.{f}")]))
 
-    from kg import notebook, viz
+    from kg import notebook
+    from kg.explorer import overview
 
     graph = kg.open_graph(store)
     try:
-        timed("overview", lambda: viz.overview(graph, out / "overview.html"))
+        timed("overview", lambda: overview(graph, out / "overview.html"))
         for name in ("entities_frame", "issues_frame", "mentions_frame"):
             timed(name, lambda n=name: getattr(notebook, n)(graph).to_csv(out / f"{n}.csv", index=False))
     finally:

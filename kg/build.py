@@ -484,7 +484,7 @@ def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources:
     graph.export_trig_cached(trig, build_dir / EXPORTS_CACHE)
     if write_html:
         try:
-            from kg.viz import overview
+            from kg.explorer import overview
         except ImportError:
             overview = None
         if overview is not None:

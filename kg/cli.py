@@ -271,30 +271,42 @@ def viz(
     series: Annotated[str | None, typer.Option("--series", help="Only mentions in this series.")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Only issues from this date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Only issues up to this date (YYYY-MM-DD).")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most N nodes (most mentioned first).")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="Draw at most N entities at first (default 300); the rest: search."),
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write (- for stdout).")] = Path(
         "graph.html"
     ),
     store: StoreOption = Path("build"),
 ) -> None:
-    """Write an interactive, offline HTML view of the graph (or of a neighbourhood)."""
-    from kg.graphview import load_view
+    """Write the explorer for the graph (or a neighbourhood) as one offline HTML page."""
+    from kg.explorer import ExplorerOptions, explorer_data, render_page
+    from kg.explorer.data import DEFAULT_BUDGET, store_select
     from kg.store import GraphStore
-    from kg.viz import render_html
 
-    type_list = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    options = ExplorerOptions(
+        focus=focus,
+        depth=depth if focus else None,
+        types=[types] if types else None,
+        min_mentions=min_mentions,
+        series=series,
+        since=since,
+        until=until,
+        budget=DEFAULT_BUDGET if limit is None else limit,
+    )
     with GraphStore.open(store, read_only=True) as graph:
-        view = load_view(graph, focus, depth, type_list, min_mentions, series, since, until, limit)
-    title = f"cnkg: {focus}" if focus else "cnkg"
+        data = explorer_data(store_select(graph), options, title=f"cnkg: {focus}" if focus else "cnkg")
     if str(output) == "-":  # the page on standard output
         import tempfile
 
         with tempfile.TemporaryDirectory() as scratch:
-            render_html(view, Path(scratch) / "graph.html", title)
+            render_page(data, Path(scratch) / "graph.html")
             write_output((Path(scratch) / "graph.html").read_bytes(), "-")
         return
-    render_html(view, output, title)
-    typer.echo(f"wrote {output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges)")
+    render_page(data, output)
+    drawn = sum(1 for e in data["entities"] if e["drawn"])
+    typer.echo(f"wrote {output} ({drawn} drawn of {len(data['entities'])} entities, {len(data['edges'])} edges)")
 
 
 @app.command()

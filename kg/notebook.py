@@ -296,7 +296,8 @@ def draw_ontology(picture: nx.MultiDiGraph, ax: Any = None, seed: int = 3) -> An
 
 
 def show_html(path: str | Path, height: int = 620) -> Any:
-    """An offline HTML page (e.g. kg.viz.render_html output) inline in the notebook, in a sandboxed iframe."""
+    """An offline HTML page (e.g. the explorer kg.explorer.render_page writes) inline in the notebook, in a sandboxed
+    iframe."""
     from IPython.display import HTML
 
     page = Path(path).read_text(encoding="utf-8")

@@ -1,17 +1,17 @@
-"""What the two self-contained graph pages share (`kg viz`'s kg/viz/render.py and the explorer's
-kg/explorer/page.py): vis-network read from the pyvis package to be inlined, JSON safe inside a
+"""What self-contained graph pages need (the explorer's kg/explorer/page.py, offline and served live):
+vis-network read from the pyvis package to be inlined, JSON safe inside a
 ``<script>`` element, the Content-Security-Policy's script hashes, and rendering a Jinja template to a file.
 :func:`write_vis_page` does all of it for a template that inlines vis-network, the data and one script.
 
-A leaf module (only kg.errors): the explorer uses it without loading kg.viz's graph and store imports.
+A leaf module (only kg.errors): a page uses it without loading the graph or store modules.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,11 @@ SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
 def vis_assets() -> tuple[str, str]:
     """vis-network's JS and CSS as shipped inside the pyvis package (read, then inlined)."""
-    lib = resources.files("pyvis") / "templates" / "lib" / "vis-9.1.2"
+    # Found without importing pyvis (its package imports IPython and networkx: ~0.4 s for two files).
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise KgError("the pyvis package (which ships vis-network) is not installed")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / "vis-9.1.2"
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     # '</script' would end the inline element early; '<!--' could switch the parser into its
@@ -85,23 +89,34 @@ def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
     return out
 
 
-def write_vis_page(templates: Path, name: str, out: Path, title: str, app_js: str, data: Any, **context: Any) -> Path:
-    """Write a page that inlines vis-network, ``data`` as JSON and the page's own script ``app_js``.
+def render_vis_page(templates: Path, name: str, title: str, app_js: str, data: Any, **context: Any) -> str:
+    """A page that inlines vis-network, ``data`` as JSON and the page's own script ``app_js``, as text.
 
-    The template gets ``title``, ``vis_js``, ``vis_css``, ``app_js``, ``data_json`` and ``script_hashes`` (its
+    The template gets ``title``, ``vis_js``, ``vis_css``, ``app_js``, ``data_json``, ``script_hashes`` (its
     Content-Security-Policy admits exactly the two scripts, by hash: markup that ever slipped out of issue
-    text could not run a script), and ``context``.
+    text could not run a script), ``connect_src`` (``'none'`` unless given: an offline page fetches nothing)
+    and ``context``.
     """
     vis_js, vis_css = vis_assets()
-    return write_page(
-        templates,
-        name,
-        out,
-        title=title,
-        vis_js=vis_js,
-        vis_css=vis_css,
-        app_js=app_js,
-        script_hashes=script_hashes(vis_js, app_js),
-        data_json=json_for_script(data),
-        **context,
+    context.setdefault("connect_src", "'none'")
+    return (
+        _environment(templates)
+        .get_template(name)
+        .render(
+            title=title,
+            vis_js=vis_js,
+            vis_css=vis_css,
+            app_js=app_js,
+            script_hashes=script_hashes(vis_js, app_js),
+            data_json=json_for_script(data),
+            **context,
+        )
     )
+
+
+def write_vis_page(templates: Path, name: str, out: Path, title: str, app_js: str, data: Any, **context: Any) -> Path:
+    """Write :func:`render_vis_page`'s page to ``out``; its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_vis_page(templates, name, title, app_js, data, **context), encoding="utf-8")
+    return out

@@ -70,7 +70,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = kg("build", str(corpus), "--out", str(root / "build"))
     assert result.returncode == 0, result.stderr
     assert (root / "build" / "graph.trig").stat().st_size > 0
-    assert (root / "build" / "graph.html").stat().st_size > 0
+    page = (root / "build" / "graph.html").read_text(encoding="utf-8")
+    assert 'id="kg-search"' in page and 'id="kg-panel"' in page  # the overview is the explorer
     return root / "build"
 
 

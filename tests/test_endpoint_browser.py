@@ -12,7 +12,7 @@ import pytest
 
 from kg.endpoint import EndpointHandle, Limits, start_endpoint
 
-from .test_browser import ARGS, CHROMIUM
+from .test_explorer_browser import ARGS, CHROMIUM
 from .test_serve import small_graph
 
 pytestmark = [

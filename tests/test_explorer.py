@@ -130,3 +130,27 @@ def test_unconnected_nodes_are_laid_out_beside_the_core_not_over_it() -> None:
     alone = entities[20:30]
     assert all("x" in e and "y" in e for e in entities[:30]) and "x" not in entities[30]
     assert min(e["x"] for e in alone) > max(e["x"] for e in core)
+
+
+def test_the_stats_graph_ranking_equals_summing_every_tally(explorer_build: Path) -> None:  # noqa: F811
+    """Without a date window the ranking comes from the stats graph's totals and co-mentions from its pair
+    totals; a date window covering every issue sums the per-issue tallies instead: the same data."""
+    by_totals = _data(explorer_build, budget=10, cap=100_000)
+    by_tallies = _data(explorer_build, budget=10, cap=100_000, since="1900")
+    assert [e["iri"] for e in by_totals["entities"]] == [e["iri"] for e in by_tallies["entities"]]
+    assert by_totals["entities"] == by_tallies["entities"] and by_totals["edges"] == by_tallies["edges"]
+    assert by_totals["in_window"] == by_tallies["in_window"] == len(by_totals["entities"])
+
+
+def test_a_cap_through_a_tie_leaves_the_tie_out(explorer_build: Path) -> None:  # noqa: F811
+    whole = _data(explorer_build, budget=5, cap=100_000)["entities"]
+    totals = [sum(e["mentions"][1::2]) for e in whole]
+    cap = next(n for n in range(8, len(totals) - 1) if totals[n - 1] == totals[n] and totals[n - 1] < totals[0])
+    cut = _data(explorer_build, budget=5, cap=cap)
+    kept = [e["iri"] for e in cut["entities"]]
+    assert kept == [e["iri"] for e in whole[: len(kept)]]  # the most mentioned, in order
+    if len(kept) < cap:  # the tie the cap cut through is out, whole: what is kept does not depend on its order
+        assert set(totals[len(kept) : cap + 1]) == {totals[cap]} and totals[len(kept) - 1] > totals[cap]
+    else:  # too much would go: the tie was read again and cut by IRI
+        assert len(kept) == cap
+    assert cut["in_window"] == len(whole)

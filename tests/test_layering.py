@@ -16,14 +16,14 @@ NLP_MODULES = ("spacy", "jieba", "thinc")
 
 # module (or package) -> what it must never import, directly or lazily inside a function.
 FORBIDDEN = {
-    "kg.ingest": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.rdf", "kg.extract"),
-    "kg.model": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.rdf", "kg.extract"),
-    "kg.ids": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.rdf", "kg.extract"),
-    "kg.vocab": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.rdf", "kg.extract"),
-    "kg.text": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.rdf", "kg.extract"),
-    "kg.terms": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.rdf", "kg.extract"),
-    "kg.store": ("kg.query", "kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.extract", "kg.nlp"),
-    "kg.query": ("kg.build", "kg.cli", "kg.viz", "kg.graphview", "kg.extract", "kg.nlp"),
+    "kg.ingest": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.rdf", "kg.extract"),
+    "kg.model": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.rdf", "kg.extract"),
+    "kg.ids": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.rdf", "kg.extract"),
+    "kg.vocab": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.rdf", "kg.extract"),
+    "kg.text": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.rdf", "kg.extract"),
+    "kg.terms": ("kg.store", "kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.rdf", "kg.extract"),
+    "kg.store": ("kg.query", "kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.extract", "kg.nlp"),
+    "kg.query": ("kg.build", "kg.cli", "kg.explorer", "kg.graphview", "kg.extract", "kg.nlp"),
 }
 
 

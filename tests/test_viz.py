@@ -1,4 +1,5 @@
-"""load_view (kg.graphview) / render_html / overview (kg.viz) on a hand-made store in the shape `kg build` writes."""
+"""load_view (kg.graphview) and the build overview (kg.explorer.overview) on a hand-made store in the shape `kg build`
+writes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from bench.synthetic_view import synthetic_view
-from kg import graphview, page_kit, viz
+from kg import graphview, page_kit
 from kg.errors import KgError
+from kg.explorer import overview
 from kg.graphview import load_view
 from kg.store import GraphStore
 from tests.tallies import add_tallies
@@ -123,13 +124,19 @@ def test_comention_edges_count_shared_sentences(graph: GraphStore) -> None:
 
 
 def test_json_for_script_cannot_close_the_script_element() -> None:
-    text = viz.json_for_script({"a": "</script><!-- <script>alert(1)</script> & \u2028"})
+    text = page_kit.json_for_script({"a": "</script><!-- <script>alert(1)</script> & \u2028"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == {"a": "</script><!-- <script>alert(1)</script> & \u2028"}
 
 
-def test_page_is_self_contained_and_hostile_text_stays_data(graph: GraphStore, tmp_path: Path) -> None:
-    out = viz.render_html(load_view(graph), tmp_path / "v.html", title='Title <img src=x onerror=alert(1)> "q"')
+def page_data(out: Path) -> dict:
+    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', out.read_text(encoding="utf-8"))
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_overview_is_self_contained_and_hostile_text_stays_data(graph: GraphStore, tmp_path: Path) -> None:
+    out = overview(graph, tmp_path / "v.html", title='Title <img src=x onerror=alert(1)> "q"')
     page = out.read_text(encoding="utf-8")
     # No external resource: no src=, no <link>, no CDN host.
     assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page, re.I)
@@ -139,33 +146,14 @@ def test_page_is_self_contained_and_hostile_text_stays_data(graph: GraphStore, t
     assert "Title &lt;img src=x onerror=alert(1)&gt; &#34;q&#34;" in page
     js, _css = page_kit.vis_assets()
     assert page.replace(js, "").count("<script") == 3  # vis, the JSON data, our code
-
-
-def test_large_view_gets_precomputed_positions_and_no_physics() -> None:
-    view = synthetic_view(400)
-    data = viz.view_to_data(view)
-    assert data["physics"] is False
-    xs = [(n["x"], n["y"]) for n in data["nodes"]]
-    assert len(xs) == 400 and len(set(xs)) == 400  # every node placed, no two on the same spot
-    small = viz.view_to_data(synthetic_view(50))
-    assert small["physics"] is True and "x" not in small["nodes"][0]
-
-
-def test_sizes_and_colours_follow_mentions_and_type(graph: GraphStore) -> None:
-    data = viz.view_to_data(load_view(graph))
-    by_iri = {n["kg"]["iri"]: n for n in data["nodes"]}
-    assert by_iri[K8S]["size"] > by_iri[HELM]["size"] > by_iri[V116]["size"]
-    assert by_iri[V116]["color"]["background"] == viz.TYPE_COLORS["Release"]
-    assert {item["type"] for item in data["legend"]} == {"Project", "Release"}
-    assert by_iri[EVIL]["kg"]["homepage"] == ""  # javascript: URL never becomes a link
+    assert "connect-src &#39;none&#39;" in page  # an offline page fetches nothing
 
 
 def test_overview_is_bounded(graph: GraphStore, tmp_path: Path) -> None:
-    out = viz.overview(graph, tmp_path / "graph.html", top=3)
-    match = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', out.read_text(encoding="utf-8"))
-    assert match
-    data = json.loads(match.group(1))
-    assert len(data["nodes"]) == 3
+    data = page_data(overview(graph, tmp_path / "graph.html", budget=3, cap=4))
+    assert sum(e["drawn"] for e in data["entities"]) == 3 and len(data["entities"]) == 4
+    totals = [sum(e["mentions"][1::2]) for e in data["entities"]]
+    assert totals == sorted(totals, reverse=True) and data["entities"][0]["iri"] == K8S
 
 
 # --------------------------------------------------------------------------- the bounded reads against a full scan
@@ -343,31 +331,32 @@ class CountingGraph(GraphStore):
 
 def rows_read_by_overview(oxi: pyoxigraph.Store, out: Path) -> int:
     counting = CountingGraph(oxi)
-    viz.overview(counting, out, top=8)
+    overview(counting, out, budget=8, cap=16)
     return counting.rows_read
 
 
-def test_overview_reads_as_much_from_a_store_three_times_bigger(
-    generated_oxi: pyoxigraph.Store, tmp_path: Path
-) -> None:
-    """The overview ranks in SPARQL and reads the chosen nodes only, so what it reads follows the view,
-    not the store (the full scan read every mention: 2.5 GB and a minute on 10,000 issues)."""
+def test_overview_reads_no_mention_but_the_evidence_it_quotes(generated_oxi: pyoxigraph.Store, tmp_path: Path) -> None:
+    """The overview ranks with the stats graph's totals and reads the kept entities' per-issue tallies and the
+    sentences of their newest issues: never every mention (the full scan read 2.5 GB and took a minute on
+    10,000 issues).  It does grow with the issues: the page carries each kept entity's mentions per issue,
+    for its series and period filters."""
     bigger = generated_store(issues=780)
     small = rows_read_by_overview(generated_oxi, tmp_path / "small.html")
     big = rows_read_by_overview(bigger, tmp_path / "big.html")
     mentions = int(in_memory(bigger).select("SELECT (COUNT(*) AS ?n) WHERE { ?m a cnkg:Mention }")[0]["n"])
-    assert big < 1.3 * small and big < mentions / 10
+    print(f"rows read: {small} (small store), {big} (three times bigger); {mentions} mentions")
+    assert big < mentions / 2 and big < 3.5 * small
 
 
 def test_graphview_reads_without_the_renderer() -> None:
     """The reader sits below the pages: analytics, export and notebooks import kg.graphview without pulling in
-    kg.viz or its template engine."""
+    the explorer or its template engine."""
     import subprocess
     import sys
 
     code = (
         "import sys, kg.graphview, kg.analytics, kg.notebook; "
-        "print(sorted(m for m in ('kg.viz', 'jinja2') if m in sys.modules))"
+        "print(sorted(m for m in ('kg.explorer', 'jinja2') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ content negotiation by ``Accept``), ``/store`` and the Oxigraph query UI at ``/`
 passed on whole once complete, so a query that overruns gets an error *status*, never a 200 with a cut body.
 
 Pages of our own are registered in `Endpoint.pages` (path prefix -> handler): the canned-query page is one
-(kg.endpoint.pages); the graph explorer can be another.
+(kg.endpoint.pages), the live explorer at ``/explore`` another (kg.endpoint.explore).
 """
 
 from __future__ import annotations
@@ -94,9 +94,10 @@ class Endpoint:
     _static: dict[str, Reply] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from kg.endpoint.pages import register
+        from kg.endpoint import explore, pages
 
-        register(self)
+        pages.register(self)
+        explore.register(self)
         limits = self.limits
         self._pool = BackendPool(self.store_dir, limits.max_queries, limits.queue_wait_s, limits.max_waiting)
 

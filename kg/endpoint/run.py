@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from kg.endpoint import explore
 from kg.endpoint.app import Limits, start_endpoint
 from kg.serve import LOOPBACK
 
@@ -26,7 +27,7 @@ def serve(
 
     A Python front (kg.endpoint) in front of `max_queries` Oxigraph read-only servers: it enforces the time
     limit by killing the server running an overdue query, caps concurrent queries and result size, refuses
-    SERVICE unless `allow_service`, and serves the canned-query page.
+    SERVICE unless `allow_service`, and serves the canned-query page and the live explorer.
     """
     limits = Limits(
         timeout_s=timeout_s if timeout_s and timeout_s > 0 else None,
@@ -36,10 +37,13 @@ def serve(
         allow_service=allow_service,
     )
     front = start_endpoint(store_dir, port, bind=bind, limits=limits)
+    # The explorer's first view, made while the user opens the browser (a daemon: Ctrl-C does not wait for it).
+    threading.Thread(target=explore.warm, args=(front.endpoint,), name="kg-explore-warm", daemon=True).start()
     limit = f"{timeout_s:g} s query timeout" if limits.timeout_s else "no query timeout"
     print(f"SPARQL endpoint (read-only, {limit}): {front.url}", flush=True)
     print(f"Query UI in a browser: {front.base_url}/  —  press Ctrl-C to stop", flush=True)
     print(f"Canned queries: {front.base_url}/queries", flush=True)
+    print(f"Explorer: {front.base_url}/explore", flush=True)
     service = "allowed" if allow_service else "refused (--allow-service to allow)"
     print(f"{max_queries} queries at once, results up to {max_result_mb:g} MB, SERVICE {service}", flush=True)
     if bind not in LOOPBACK:

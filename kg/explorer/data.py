@@ -10,7 +10,14 @@ first), so the page can search them all; the ``budget`` best of them (most menti
 the focus) are marked ``drawn``.  Per entity: labels, type, mentions per issue (so the page can filter
 by series, period and minimum mentions without asking again), first/last issue and its best evidence
 sentences (as text/link segments: no Markdown reaches the page).  Edges: the relations of
-``kg.model.PREDICATES`` and co-mentions (the per-issue co-mention tallies `kg build` keeps).
+``kg.model.PREDICATES`` and co-mentions (the co-mention tallies `kg build` keeps).
+
+What it reads is bounded by what it keeps, not by the mentions: the ranking comes from the stats graph's
+totals (every per-issue tally only for a date window), per-issue counts, labels, types and relations are
+read for the kept entities, and evidence among the sentences of each entity's newest issues.
+
+:func:`search_iris`, :func:`neighbour_iris` and :func:`piece` are the live page's later pieces (kg.endpoint.explore):
+entity records of the same shape, with edges naming their ends by IRI.
 """
 
 from __future__ import annotations
@@ -38,7 +45,12 @@ DEFAULT_CAP = 5000
 EVIDENCE_DRAWN = 3  # sentences kept per drawn entity
 EVIDENCE_OTHER = 1  # per entity reachable by search only (keeps the file small)
 EVIDENCE_CHARS = 280
+# Evidence is chosen among the sentences of an entity's newest issues only: Kubernetes is quoted in every
+# issue, and reading all its sentences (thousands) to keep three cost most of the page's time.
+EVIDENCE_ISSUES_DRAWN = 6
+EVIDENCE_ISSUES_OTHER = 2
 _CHUNK = 300
+STATS_GRAPH = f"<{ids.GRAPH_STATS}>"
 
 
 @dataclass
@@ -47,8 +59,11 @@ class ExplorerOptions:
     series: str | None = None  # a series slug or label
     since: str | None = None  # YYYY[-MM[-DD]], inclusive
     until: str | None = None
-    budget: int = DEFAULT_BUDGET
-    cap: int = DEFAULT_CAP
+    budget: int = DEFAULT_BUDGET  # entities drawn at first
+    cap: int = DEFAULT_CAP  # entities in the data (the rest of the window is left out)
+    depth: int | None = None  # with focus: draw neighbours up to this many hops only (None: until the budget)
+    types: list[str] | None = None  # only entities of these types (None: all)
+    min_mentions: int = 1  # only entities mentioned this often inside the window
 
 
 # --------------------------------------------------------------------------- selecting
@@ -78,18 +93,23 @@ def endpoint_select(url: str, timeout: float = 120.0) -> Select:
                 result = json.load(response)
         except OSError as err:
             raise KgError(f"{url}: SPARQL query failed: {err}") from err
-        rows = []
-        for binding in result["results"]["bindings"]:
-            row: dict[str, Any] = dict.fromkeys(result["head"]["vars"])
-            for name, term in binding.items():
-                value: Any = term["value"]
-                if term.get("datatype", "").endswith("#integer"):
-                    value = int(value)
-                row[name] = value
-            rows.append(row)
-        return rows
+        return sparql_json_rows(result)
 
     return select
+
+
+def sparql_json_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """SPARQL JSON results as rows like :func:`store_select`'s: values as strings, integers as ints."""
+    rows = []
+    for binding in result["results"]["bindings"]:
+        row: dict[str, Any] = dict.fromkeys(result["head"]["vars"])
+        for name, term in binding.items():
+            value: Any = term["value"]
+            if term.get("datatype", "").endswith("#integer"):
+                value = int(value)
+            row[name] = value
+        rows.append(row)
+    return rows
 
 
 def _q(select: Select, body: str) -> list[dict[str, Any]]:
@@ -247,12 +267,14 @@ def _series(select: Select) -> dict[str, str]:
 def _issues(select: Select) -> dict[str, dict[str, Any]]:
     rows = _q(
         select,
-        "SELECT ?i ?series ?date ?title ?url WHERE { GRAPH ?g { ?i a cnkg:Issue ; schema:isPartOf ?series . "
+        "SELECT ?i ?g ?series ?date ?title ?url WHERE { GRAPH ?g { ?i a cnkg:Issue ; schema:isPartOf ?series . "
         "OPTIONAL { ?i schema:datePublished ?date } OPTIONAL { ?i rdfs:label ?title } "
         "OPTIONAL { ?i schema:url ?url } } }",
     )
     issues: dict[str, dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (r["i"], str(r["title"] or ""), str(r["url"] or ""))):
+    # The issue's own graph (its mentions are there) sorts first: the per-issue prefix.
+    own = ids.GRAPH_ISSUE_PREFIX
+    for row in sorted(rows, key=lambda r: (r["i"], not r["g"].startswith(own), r["g"], str(r["title"] or ""))):
         issues.setdefault(
             row["i"],
             {
@@ -261,6 +283,7 @@ def _issues(select: Select) -> dict[str, dict[str, Any]]:
                 "date": str(row["date"] or "")[:10],
                 "title": str(row["title"] or local_name(row["i"])),
                 "url": safe_url(str(row["url"] or "")),
+                "graph": row["g"],
             },
         )
     return issues
@@ -350,12 +373,149 @@ def _focus_iris(select: Select, name: str) -> list[str]:
     rows = _q(
         select,
         # A JSON string is a valid SPARQL string literal (same escapes).
-        f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e cnkg:nameKey {json.dumps(name_key(name))} }} }}",
+        f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e cnkg:nameKey {_literal(name_key(name))} }} }}",
     )
     found = sorted(r["e"] for r in rows)
     if not found:
         raise KgError(f"no entity named '{name}' in the graph")
     return found
+
+
+def _literal(text: str) -> str:
+    """``text`` as a SPARQL string literal: a JSON string is one (the same escapes; no \\u surrogates)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def resolve_types(types: Iterable[str] | None) -> list[str] | None:
+    """Entity type names (any case, comma-separated allowed) in ENTITY_TYPES order; None for all."""
+    if not types:
+        return None
+    known = {t.casefold(): t for t in ENTITY_TYPES}
+    wanted: set[str] = set()
+    for raw in types:
+        for name in str(raw).split(","):
+            if name.strip() and name.strip().casefold() not in known:
+                raise KgError(f"unknown entity type '{name.strip()}' (known: {', '.join(ENTITY_TYPES)})")
+            if name.strip():
+                wanted.add(known[name.strip().casefold()])
+    return [t for t in ENTITY_TYPES if t in wanted] or None
+
+
+@dataclass
+class Context:
+    """What every piece of explorer data refers to: the series and the issues, in the page's order."""
+
+    series_labels: dict[str, str]  # newsletter IRI -> label
+    issues: dict[str, dict[str, Any]]  # issue IRI -> iri, series, date, title, url, graph
+    issue_list: list[dict[str, Any]]  # by date (undated last), then IRI: a mention names its issue by index here
+    issue_index: dict[str, int]
+    series_list: list[str]
+    series_index: dict[str, int]
+
+    def page_issues(self) -> list[dict[str, Any]]:
+        keys = ("date", "title", "url", "iri")
+        return [{"series": self.series_index[i["series"]], **{k: i[k] for k in keys}} for i in self.issue_list]
+
+    def page_series(self) -> list[dict[str, str]]:
+        return [
+            {"iri": s, "slug": local_name(s), "label": self.series_labels.get(s, local_name(s))}
+            for s in self.series_list
+        ]
+
+
+def read_context(select: Select) -> Context:
+    series_labels = _series(select)
+    issues = _issues(select)
+    issue_list = sorted(issues.values(), key=lambda i: (i["date"] or "9999", i["iri"]))
+    series_list = sorted({i["series"] for i in issue_list})
+    return Context(
+        series_labels,
+        issues,
+        issue_list,
+        {i["iri"]: n for n, i in enumerate(issue_list)},
+        series_list,
+        {s: n for n, s in enumerate(series_list)},
+    )
+
+
+def _scan_mentions(select: Select, in_window: set[str]) -> dict[str, dict[str, int]]:
+    """Entity -> issue -> mentions, for every entity mentioned inside the window: every per-issue tally.
+
+    Three sub-selects joined by hash (twice as fast here as one pattern, which Oxigraph evaluates as a
+    lookup per tally); the stats graph's totals have no cnkg:inIssue and drop out of the join."""
+    per_issue: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = _q(
+        select,
+        "SELECT ?e ?i ?n WHERE { { SELECT ?t ?e WHERE { GRAPH ?g1 { ?t cnkg:tallyOf ?e } } } "
+        "{ SELECT ?t ?n WHERE { GRAPH ?g2 { ?t cnkg:mentionCount ?n } } } "
+        "{ SELECT ?t ?i WHERE { GRAPH ?g3 { ?t cnkg:inIssue ?i } } } }",
+    )
+    for row in rows:
+        if row["i"] in in_window:
+            per_issue[row["e"]][row["i"]] = int(row["n"])
+    return per_issue
+
+
+def mention_counts(select: Select, iris: list[str], in_window: set[str]) -> dict[str, dict[str, int]]:
+    """Entity -> issue -> mentions inside the window, for these entities: their per-issue tallies."""
+    per_issue: dict[str, dict[str, int]] = defaultdict(dict)
+    for chunk in _chunks(sorted(set(iris))):
+        q = (
+            f"SELECT ?e ?i ?n WHERE {{ VALUES ?e {{ {_iris(chunk)} }} "
+            "GRAPH ?g { ?t cnkg:tallyOf ?e ; cnkg:inIssue ?i ; cnkg:mentionCount ?n } }"
+        )
+        for row in _q(select, q):
+            if row["i"] in in_window:
+                per_issue[row["e"]][row["i"]] = int(row["n"])
+    return per_issue
+
+
+def _ranked_body(series: list[str], types: list[str] | None) -> str:
+    """The pattern ranking entities by the stats graph's totals (per series).
+
+    A type test costs a lookup per entity (most of the query's time): left out when every type is wanted, the
+    caller checking the types of the rows it keeps."""
+    in_series = f"FILTER(?s IN ({_iris(series)}))" if series else ""
+    typed = ""
+    if types:
+        wanted = ", ".join(f"cnkg:{t}" for t in types)
+        typed = f"FILTER EXISTS {{ GRAPH ?tg {{ ?e a ?type }} FILTER(?type IN ({wanted})) }}"
+    return (
+        f"GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e ; cnkg:inSeries ?s ; "
+        f"cnkg:mentionCount ?n }} {in_series} {typed}"
+    )
+
+
+def ranked_entities(
+    select: Select, series: list[str], types: list[str] | None, least: int, limit: int
+) -> tuple[list[tuple[str, int]], int]:
+    """Up to ``limit`` most mentioned (entity, mentions), ties by IRI, from the totals `kg build` keeps in
+    the stats graph (the window's series only, ``least`` mentions or more); and how many entities pass.
+
+    Ordered by the count alone in SPARQL (by count and IRI made the query five times slower here).  When the
+    limit cuts through a tie, the tied entities are left out (all of them: which of them the store returned
+    first must not matter) if 80% of the limit is left, else they are read again and cut by IRI (the tie of
+    entities mentioned once holds most of a store)."""
+    grouped = f"SELECT ?e (SUM(?n) AS ?total) WHERE {{ {_ranked_body(series, types)} }} GROUP BY ?e "
+    having = f"HAVING (SUM(?n) >= {int(least)}) "
+    rows = [(r["e"], int(r["total"])) for r in _q(select, f"{grouped}{having}ORDER BY DESC(?total) LIMIT {limit + 1}")]
+    if len(rows) <= limit:
+        return sorted(rows, key=lambda r: (-r[1], r[0])), len(rows)
+    last = rows[limit - 1][1]
+    above = sorted(((e, n) for e, n in rows if n > last), key=lambda r: (-r[1], r[0]))
+    if rows[limit][1] != last:
+        tied = sorted(e for e, n in rows[:limit] if n == last)
+    elif len(above) >= 0.8 * limit:  # the limit cuts through a tie: leave it out
+        tied = []
+    else:
+        tied = sorted(r["e"] for r in _q(select, f"{grouped}HAVING (SUM(?n) = {last})"))
+    if series or types or least > 1:
+        count_q = f"SELECT (COUNT(*) AS ?count) WHERE {{ {grouped}{having}}}"
+    else:
+        totals = f"GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e }}"
+        count_q = f"SELECT (COUNT(DISTINCT ?e) AS ?count) WHERE {{ {totals} }}"
+    count = int(_q(select, count_q)[0]["count"])
+    return above + [(e, last) for e in tied[: limit - len(above)]], count
 
 
 def explorer_data(select: Select, options: ExplorerOptions | None = None, title: str = "cnkg explorer") -> dict:
@@ -364,54 +524,50 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
     opts = options or ExplorerOptions()
     if opts.budget < 1:
         raise KgError(f"--budget must be 1 or more, not {opts.budget}")
+    if opts.depth is not None and opts.depth < 0:
+        raise KgError(f"--depth must be 0 or more, not {opts.depth}")
+    if opts.min_mentions < 1:
+        raise KgError(
+            f"--min-mentions must be 1 or more, not {opts.min_mentions} (the explorer shows mentioned entities)"
+        )
     since, until = _check_date(opts.since, "--since"), _check_date(opts.until, "--until")
-    series_labels = _series(select)
-    issues = _issues(select)
-    window_series = _resolve_series(series_labels, issues, opts.series)
-    in_window = _window_issues(issues, window_series, since, until)
-
-    # Mentions per (entity, issue), from the per-issue tallies `kg build` writes.
-    per_issue: dict[str, dict[str, int]] = defaultdict(dict)
-    rows = _q(
-        select,
-        "SELECT ?e ?i ?n WHERE { GRAPH ?g { ?t a cnkg:MentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?e ; "
-        "cnkg:mentionCount ?n } }",
-    )
-    for row in rows:
-        if row["i"] in in_window:
-            per_issue[row["e"]][row["i"]] = int(row["n"])
-    totals = {e: sum(found.values()) for e, found in per_issue.items()}
-    ranked = sorted(totals, key=lambda e: (-totals[e], e))
-    # Types for the head of the ranking only (a lookup each); the few untyped ones are made up from the tail.
-    types = _types(select, ranked[: opts.cap + 200])
-    ranked = [e for e in ranked[: opts.cap + 200] if e in types] + ranked[opts.cap + 200 :]
+    wanted_types = resolve_types(opts.types)
+    ctx = read_context(select)
+    window_series = _resolve_series(ctx.series_labels, ctx.issues, opts.series)
+    in_window = _window_issues(ctx.issues, window_series, since, until)
     focus_roots = _focus_iris(select, opts.focus) if opts.focus else []
-    if focus_roots:
-        types.update(_types(select, [r for r in focus_roots if r not in types]))
-        focus_roots = [r for r in focus_roots if r in types]
-    kept = list(dict.fromkeys([*focus_roots, *ranked[: opts.cap]]))
+
+    ranked: list[str] = []
+    per_issue: dict[str, dict[str, int]] = {}
+    if not (since or until):
+        # The common window (all issues, or whole series): ranked by the stats graph's totals, and only the
+        # kept entities' per-issue tallies read.
+        top, in_window_count = ranked_entities(select, window_series, wanted_types, opts.min_mentions, opts.cap)
+        if top:
+            ranked = [e for e, _n in top]
+            per_issue = mention_counts(select, ranked + focus_roots, in_window)
+    if not ranked:  # a date window, or a store without totals: every tally, summed here
+        per_issue = _scan_mentions(select, in_window)
+        totals = {e: sum(found.values()) for e, found in per_issue.items()}
+        order = sorted((e for e, n in totals.items() if n >= opts.min_mentions), key=lambda e: (-totals[e], e))
+        typed = _types(select, order)
+        ranked = [e for e in order if e in typed and (not wanted_types or typed[e] in wanted_types)]
+        in_window_count = len(ranked)
+        ranked = ranked[: opts.cap]
+    totals = {e: sum(per_issue.get(e, {}).values()) for e in [*ranked, *focus_roots]}
+    types = _types(select, list(dict.fromkeys([*focus_roots, *ranked])))
+    focus_roots = [r for r in focus_roots if r in types]
+    # An entity typed twice shows its first type (ENTITY_TYPES order): it must be a wanted one (the focus: any).
+    wanted_set = set(wanted_types or ENTITY_TYPES)
+    kept = [
+        e for e in dict.fromkeys([*focus_roots, *ranked]) if e in types and (e in focus_roots or types[e] in wanted_set)
+    ]
     kept_set = set(kept)
 
-    # Edges: relations between kept entities, and co-mentions inside the window.
-    predicates = ", ".join(f"cnkg:{p}" for p in RELATIONS)
-    relations: set[tuple[str, str, str]] = set()
-    for chunk in _chunks(sorted(kept_set)):
-        q = (
-            f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {_iris(chunk)} }} GRAPH ?g {{ ?s ?p ?o }} "
-            f"FILTER(?p IN ({predicates})) }}"
-        )
-        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in _q(select, q) if r["o"] in kept_set)
-    co: dict[tuple[str, str], int] = defaultdict(int)
-    rows = _q(
-        select,
-        "SELECT ?i ?a ?b ?n WHERE { GRAPH ?g { ?t a cnkg:CoMentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?a, ?b ; "
-        "cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }",
-    )
-    for row in rows:
-        if row["i"] in in_window and row["a"] in kept_set and row["b"] in kept_set:
-            co[(row["a"], row["b"])] += int(row["n"])
+    relations = _relations(select, kept, kept_set)
+    co = _co_mentions(select, kept_set, in_window, whole=len(in_window) == len(ctx.issues))
 
-    # Drawn: the focus and its neighbours nearest first, else the most mentioned.
+    # Drawn: the focus and its neighbours nearest first (up to --depth hops), else the most mentioned.
     neighbours: dict[str, set[str]] = defaultdict(set)
     for s, _p, o in relations:
         neighbours[s].add(o)
@@ -423,42 +579,20 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
         order = list(focus_roots)
         seen = set(order)
         frontier = list(focus_roots)
-        while frontier and len(order) < opts.budget:
+        hops = 0
+        while frontier and len(order) < opts.budget and (opts.depth is None or hops < opts.depth):
             nxt = sorted({n for f in frontier for n in neighbours[f]} - seen, key=lambda e: (-totals.get(e, 0), e))
             order.extend(nxt)
             seen.update(nxt)
             frontier = nxt
+            hops += 1
         drawn = order[: opts.budget]
     else:
         drawn = kept[: opts.budget]
     drawn_set = set(drawn)
 
-    labels = _labels(select, kept)
-    evidence = _evidence(select, kept, drawn_set, in_window)
-
-    issue_list = sorted(issues.values(), key=lambda i: (i["date"] or "9999", i["iri"]))
-    issue_index = {i["iri"]: n for n, i in enumerate(issue_list)}
-    series_list = sorted({i["series"] for i in issue_list})
-    series_index = {s: n for n, s in enumerate(series_list)}
+    entities = entity_records(select, ctx, kept, per_issue, types, drawn_set, set(focus_roots))
     entity_index = {iri: n for n, iri in enumerate(kept)}
-    entities = []
-    for iri in kept:
-        found = per_issue.get(iri, {})
-        ordered = sorted(found, key=lambda i: issue_index[i])
-        label, aliases = labels[iri]
-        entities.append(
-            {
-                "iri": iri,
-                "label": label,
-                "aliases": aliases,
-                "type": types[iri],
-                # [issue index, mentions] pairs, flattened: the page sums them by series and period.
-                "mentions": [x for i in ordered for x in (issue_index[i], found[i])],
-                "evidence": [{"issue": issue_index[i], "text": text} for i, text in evidence.get(iri, [])],
-                "drawn": iri in drawn_set,
-                "focus": iri in focus_roots,
-            }
-        )
     edges = [
         {"from": entity_index[s], "to": entity_index[o], "predicate": p} for s, p, o in sorted(relations) if s != o
     ]
@@ -472,49 +606,125 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
         "focus": opts.focus or "",
         "budget": opts.budget,
         "cap": opts.cap,
-        "in_window": len(ranked),  # entities mentioned inside the window (the data holds up to cap of them)
-        "types": list(ENTITY_TYPES),
-        "series": [
-            {"iri": s, "slug": local_name(s), "label": series_labels.get(s, local_name(s))} for s in series_list
-        ],
-        "issues": [
-            {
-                "series": series_index[i["series"]],
-                "date": i["date"],
-                "title": i["title"],
-                "url": i["url"],
-                "iri": i["iri"],
-            }
-            for i in issue_list
-        ],
+        "in_window": in_window_count,  # entities mentioned inside the window (the data holds up to cap of them)
+        "types": wanted_types or list(ENTITY_TYPES),
+        "min_mentions": opts.min_mentions,
+        "series": ctx.page_series(),
+        "issues": ctx.page_issues(),
         "entities": entities,
         "edges": edges,
     }
 
 
-def _evidence(
-    select: Select, kept: list[str], drawn: set[str], in_window: set[str]
-) -> dict[str, list[tuple[str, list[list[str]]]]]:
-    """Entity -> its best (issue, sentence segments): most informative first, one per issue where it can."""
-    by_sentence: dict[str, set[str]] = defaultdict(set)  # evidence node -> entities named in it
-    rows = []
-    for chunk in _chunks(kept):
-        q = (
-            f"SELECT DISTINCT ?e ?i ?ev ?anchor ?text WHERE {{ VALUES ?e {{ {_iris(chunk)} }} GRAPH ?g {{ "
-            "?m cnkg:refersTo ?e ; cnkg:inIssue ?i ; nif:sentence ?ev ; nif:anchorOf ?anchor . "
-            "?ev nif:anchorOf ?text } }"
+_PREDICATE_FILTER = "FILTER(?p IN ({}))".format(", ".join(f"cnkg:{p}" for p in RELATIONS))
+_RELATION = f"GRAPH ?g {{ ?s ?p ?o }} {_PREDICATE_FILTER}"
+
+
+def _relations(select: Select, sources: list[str], among: set[str]) -> set[tuple[str, str, str]]:
+    """(subject, predicate, object) relations from ``sources`` to entities of ``among``."""
+    relations: set[tuple[str, str, str]] = set()
+    for chunk in _chunks(sorted(set(sources))):
+        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {_iris(chunk)} }} {_RELATION} }}"
+        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in _q(select, q) if r["o"] in among)
+    return relations
+
+
+def _co_mentions(select: Select, among: set[str], in_window: set[str], whole: bool) -> dict[tuple[str, str], int]:
+    """(a, b) -> sentences naming both inside the window, for pairs of ``among``: the stats graph's totals
+    when the window is every issue (``whole``), else the per-issue tallies of the window."""
+    co: dict[tuple[str, str], int] = defaultdict(int)
+    if whole:
+        for chunk in _chunks(sorted(among)):
+            q = (
+                f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {_iris(chunk)} }} GRAPH {STATS_GRAPH} {{ "
+                "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }"
+            )
+            for row in _q(select, q):
+                if row["b"] in among:
+                    co[(row["a"], row["b"])] = int(row["n"])
+        return co
+    rows = _q(
+        select,
+        "SELECT ?i ?a ?b ?n WHERE { GRAPH ?g { ?t a cnkg:CoMentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?a, ?b ; "
+        "cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }",
+    )
+    for row in rows:
+        if row["i"] in in_window and row["a"] in among and row["b"] in among:
+            co[(row["a"], row["b"])] += int(row["n"])
+    return co
+
+
+def entity_records(
+    select: Select,
+    ctx: Context,
+    iris: list[str],
+    per_issue: dict[str, dict[str, int]],
+    types: dict[str, str],
+    drawn: set[str],
+    focus: set[str],
+) -> list[dict[str, Any]]:
+    """The page's record of each entity: labels, type, mentions per issue, evidence (more when drawn)."""
+    labels = _labels(select, iris)
+    evidence = _evidence(select, ctx, iris, drawn, per_issue)
+    records = []
+    for iri in iris:
+        found = per_issue.get(iri, {})
+        ordered = sorted(found, key=lambda i: ctx.issue_index[i])
+        label, aliases = labels[iri]
+        records.append(
+            {
+                "iri": iri,
+                "label": label,
+                "aliases": aliases,
+                "type": types[iri],
+                # [issue index, mentions] pairs, flattened: the page sums them by series and period.
+                "mentions": [x for i in ordered for x in (ctx.issue_index[i], found[i])],
+                "evidence": [{"issue": ctx.issue_index[i], "text": text} for i, text in evidence.get(iri, [])],
+                "drawn": iri in drawn,
+                "focus": iri in focus,
+            }
         )
-        for row in _q(select, q):
-            if row["i"] in in_window:
-                rows.append(row)
-                by_sentence[row["ev"]].add(row["e"])
-    # Other entities the sentence names: counted among all mentions, not only the kept ones.
+    return records
+
+
+def _evidence(
+    select: Select, ctx: Context, kept: list[str], drawn: set[str], per_issue: dict[str, dict[str, int]]
+) -> dict[str, list[tuple[str, list[list[str]]]]]:
+    """Entity -> its best (issue, sentence segments), among the sentences of its newest issues: most
+    informative first, one per issue where it can."""
+    pairs: list[tuple[str, str]] = []  # (issue graph, entity)
+    issue_of_graph: dict[str, str] = {}
+    for iri in kept:
+        newest = sorted(per_issue.get(iri, {}), key=lambda i: ctx.issue_index[i], reverse=True)
+        for issue in newest[: EVIDENCE_ISSUES_DRAWN if iri in drawn else EVIDENCE_ISSUES_OTHER]:
+            graph = ctx.issues[issue]["graph"]
+            issue_of_graph[graph] = issue
+            pairs.append((graph, iri))
+    rows = []
+    for start in range(0, len(pairs), _CHUNK):
+        values = " ".join(f"({_iris([g])} {_iris([e])})" for g, e in pairs[start : start + _CHUNK])
+        q = (
+            f"SELECT DISTINCT ?g ?e ?ev ?anchor ?text WHERE {{ VALUES (?g ?e) {{ {values} }} GRAPH ?g {{ "
+            "?m cnkg:refersTo ?e ; nif:sentence ?ev ; nif:anchorOf ?anchor . ?ev nif:anchorOf ?text } }"
+        )
+        rows.extend(_q(select, q))
+    # Other entities the sentence names: counted among all its mentions, not only the kept ones.
+    named: dict[str, int] = {}
+    for chunk in _chunks(sorted({row["ev"] for row in rows})):
+        q = (
+            f"SELECT ?ev (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?ev {{ {_iris(chunk)} }} "
+            "GRAPH ?g { ?m nif:sentence ?ev ; cnkg:refersTo ?x } } GROUP BY ?ev"
+        )
+        named.update((row["ev"], int(row["n"])) for row in _q(select, q))
     candidates: dict[str, list[tuple[float, str, str, str]]] = defaultdict(list)
+    scores: dict[tuple[str, int], float] = {}
     for row in rows:
         # The evidence node is the mention's line (a whole paragraph in LWCN): quote its sentence.
         text = sentence_around(str(row["text"]), str(row["anchor"]))
-        score = sentence_score(text, len(by_sentence[row["ev"]]) - 1)
-        candidates[row["e"]].append((score, row["i"], row["ev"], text))
+        others = named.get(row["ev"], 1) - 1
+        if (text, others) not in scores:
+            scores[(text, others)] = sentence_score(text, others)
+        candidates[row["e"]].append((scores[(text, others)], issue_of_graph[row["g"]], row["ev"], text))
     out: dict[str, list[tuple[str, list[list[str]]]]] = {}
     for iri, found in candidates.items():
         want = EVIDENCE_DRAWN if iri in drawn else EVIDENCE_OTHER
@@ -534,3 +744,77 @@ def _evidence(
                 chosen.append((issue, segments(text)))
         out[iri] = chosen
     return out
+
+
+# --------------------------------------------------------------------------- pieces for the live page
+#
+# `kg serve`'s /explore page starts from explorer_data with a small cap and asks for the rest as the analyst
+# goes: a search, an entity's neighbours, one entity's full evidence.  Each answer is a *piece*: entity
+# records as explorer_data makes them (issue indices into the same Context) and edges naming their ends by
+# IRI, so the page can merge it into what it holds.
+
+SEARCH_LIMIT = 15
+NEIGHBOUR_LIMIT = 60
+
+
+def search_iris(select: Select, text: str, limit: int = SEARCH_LIMIT) -> list[str]:
+    """The ``limit`` most mentioned entities whose label or alias contains ``text`` (any case)."""
+    needle = " ".join(text.split()).lower()
+    if not needle:
+        return []
+    wanted = ", ".join(f"cnkg:{t}" for t in ENTITY_TYPES)
+    q = (
+        "SELECT ?e (SUM(?n) AS ?total) WHERE { { SELECT DISTINCT ?e WHERE { "
+        "GRAPH ?g { ?e rdfs:label|skos:altLabel ?l } "
+        f"FILTER(isLiteral(?l) && CONTAINS(LCASE(STR(?l)), {_literal(needle)})) }} }} "
+        f"GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e ; cnkg:mentionCount ?n }} "
+        f"FILTER EXISTS {{ GRAPH ?tg {{ ?e a ?type }} FILTER(?type IN ({wanted})) }} "
+        f"}} GROUP BY ?e ORDER BY DESC(?total) ?e LIMIT {int(limit)}"
+    )
+    return [row["e"] for row in _q(select, q)]
+
+
+def neighbour_iris(select: Select, iri: str, limit: int = NEIGHBOUR_LIMIT) -> list[str]:
+    """The ``limit`` most mentioned entities related to ``iri`` (either way) or co-mentioned with it."""
+    node = _iris([iri])
+    q = (
+        "SELECT ?o (SUM(?n) AS ?total) WHERE { { SELECT DISTINCT ?o WHERE { "
+        f"{{ GRAPH ?g {{ {node} ?p ?o }} {_PREDICATE_FILTER} }} "
+        f"UNION {{ GRAPH ?g {{ ?o ?p {node} }} {_PREDICATE_FILTER} }} "
+        f"UNION {{ GRAPH {STATS_GRAPH} {{ ?c a cnkg:CoMentionTotal ; cnkg:tallyOf {node}, ?o }} "
+        f"FILTER(?o != {node}) }} "
+        f"}} }} GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?o ; cnkg:mentionCount ?n }} "
+        f"}} GROUP BY ?o ORDER BY DESC(?total) ?o LIMIT {int(limit)}"
+    )
+    return [row["o"] for row in _q(select, q)]
+
+
+def piece(select: Select, ctx: Context, iris: list[str], known: Iterable[str], full: Iterable[str] = ()) -> dict:
+    """Entity records for ``iris`` (every issue counts) and the edges between them and ``known`` ones
+    (relations, and co-mentions with their sentence totals); ``full``: entities given the evidence of a drawn one."""
+    wanted = list(dict.fromkeys(iris))
+    types = _types(select, wanted)
+    wanted = [e for e in wanted if e in types]
+    everything = set(ctx.issues)
+    per_issue = mention_counts(select, wanted, everything)
+    records = entity_records(select, ctx, wanted, per_issue, types, set(full), set())
+    for record in records:
+        record["drawn"] = False
+    among = set(wanted) | set(known)
+    relations = _relations(select, wanted, among)
+    # Relations into the new entities from known ones.
+    for chunk in _chunks(sorted(set(wanted))):
+        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {_iris(chunk)} }} {_RELATION} }}"
+        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in _q(select, q) if r["s"] in among)
+    co: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(sorted(set(wanted))):
+        q = (
+            f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {_iris(chunk)} }} GRAPH {STATS_GRAPH} {{ "
+            "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(?a != ?b) }"
+        )
+        for row in _q(select, q):
+            if row["b"] in among:
+                co[tuple(sorted((row["a"], row["b"])))] = int(row["n"])  # type: ignore[index]
+    edges = [{"from": s, "to": o, "predicate": p} for s, p, o in sorted(relations) if s != o]
+    edges += [{"from": a, "to": b, "predicate": "coMentioned", "count": n} for (a, b), n in sorted(co.items())]
+    return {"entities": records, "edges": edges}

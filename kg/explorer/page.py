@@ -17,7 +17,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kg.page_kit import page_script, write_vis_page
+from kg.page_kit import page_script, render_vis_page, write_vis_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAYOUT_PIVOTS = 300  # above this many nodes, each step repels from a sample (an unbiased estimate)
@@ -107,4 +107,18 @@ def render_page(data: dict, out: Path) -> Path:
         app_js=page_script(TEMPLATES, "explorer.js"),
         data=data,
         app_css=(TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
+    )
+
+
+def render_live_page(data_url: str, title: str = "cnkg explorer (live)") -> str:
+    """The same page for `kg serve`'s /explore, holding no graph: its script fetches the first view from
+    ``data_url`` (same origin: the Content-Security-Policy lets it fetch from there and nowhere else)."""
+    return render_vis_page(
+        TEMPLATES,
+        "explorer.html",
+        title=title,
+        app_js=page_script(TEMPLATES, "explorer.js"),
+        data={"title": title, "live": data_url},
+        app_css=(TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
+        connect_src="'self'",
     )

@@ -1,8 +1,9 @@
 """The one reader of the entity graph: store → networkx views, rankings, evidence and whole-store tables.
 
-``kg viz`` and `kg build`'s overview page (kg.viz), analytics and the GraphML/GEXF export
-(kg.analytics) and the notebook helpers (kg.notebook) all read the graph through here; none of them
-writes SPARQL for entities, issues or relations of its own.
+Analytics and the GraphML/GEXF export (kg.analytics) and the notebook helpers (kg.notebook) read the graph
+through here; none of them writes SPARQL for entities, issues or relations of its own.  The explorer pages
+(`kg viz`, `kg explore`, the build overview, `kg serve`'s /explore) read with kg.explorer.data instead, whose
+queries also run on a SPARQL endpoint.
 
 - ``load_view`` (view.py): a bounded view as a ``networkx.MultiDiGraph`` — ranked with the store's
   materialised mention counts, read for the chosen nodes only; ``add_tallied_comentions`` and

@@ -2,25 +2,83 @@
   "use strict";
   // Every piece of graph or issue text reaches the page through textContent / text nodes: never innerHTML.
   var timing = { start: performance.now() }; // ms since navigation: the benchmark reads them
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var boot = JSON.parse(document.getElementById("kg-data").textContent);
+
+{% include "dom_helpers.js" %}
+  function $(id) { return document.getElementById(id); }
+
+  // ---------------------------------------------------------------- the live page's requests (same origin only)
+  function fetchJSON(url, body) {
+    var init = body === undefined ? { credentials: "same-origin" } :
+      { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+    return fetch(url, init).then(function (r) {
+      if (!r.ok) return r.text().then(function (t) { throw new Error("HTTP " + r.status + ": " + t.trim()); });
+      return r.json();
+    });
+  }
+  function say(text) { $("kg-budget").textContent = text; }
+
+  if (boot.live) {
+    say("Loading the most mentioned entities from the endpoint…");
+    fetchJSON(boot.live).then(start, function (err) { say("Could not load the graph: " + err.message); });
+  } else {
+    start(boot);
+  }
+
+  function start(data) {
   timing.parsed = performance.now();
   var E = data.entities, I = data.issues;
+  var live = data.live || null; // routes of `kg serve` (/explore/…): search, neighbours and evidence are asked there
   var COLORS = {
     Project: "#4e79a7", Release: "#f28e2b", Feature: "#59a14f", KEP: "#e15759", Person: "#b07aa1",
     Organization: "#76b7b2", Article: "#9c755f", Technology: "#edc948", Event: "#ff9da7", Vulnerability: "#d62728"
   };
   var LABEL_ZOOM = 1.1; // edge labels show at this zoom and above (and always on hover)
 
-{% include "dom_helpers.js" %}
-  function $(id) { return document.getElementById(id); }
-
   // ---------------------------------------------------------------- adjacency
   var adj = E.map(function () { return []; });
-  data.edges.forEach(function (x, n) { adj[x.from].push(n); adj[x.to].push(n); });
+  var byIri = {}, edgeKeys = {};
+  E.forEach(function (e, n) { byIri[e.iri] = n; });
+  data.edges.forEach(function (x, n) {
+    adj[x.from].push(n); adj[x.to].push(n); edgeKeys[x.from + " " + x.to + " " + x.predicate] = true;
+  });
+  function totalOf(e) { var t = 0; for (var k = 1; k < e.mentions.length; k += 2) t += e.mentions[k]; return t; }
+
+  // A piece from the endpoint: entity records like the file's and edges naming their ends by IRI.
+  function merge(piece) {
+    piece.entities.forEach(function (rec) {
+      var n = byIri[rec.iri];
+      if (n === undefined) {
+        rec.drawn = false; rec.total = totalOf(rec);
+        byIri[rec.iri] = E.length; E.push(rec); adj.push([]);
+      } else if (rec.evidence.length > E[n].evidence.length) {
+        E[n].evidence = rec.evidence;
+      }
+    });
+    piece.edges.forEach(function (x) {
+      var a = byIri[x.from], b = byIri[x.to];
+      if (a === undefined || b === undefined) return;
+      var key = a + " " + b + " " + x.predicate;
+      if (edgeKeys[key]) return;
+      edgeKeys[key] = true;
+      var n = data.edges.length;
+      data.edges.push(x.count === undefined ? { from: a, to: b, predicate: x.predicate } : { from: a, to: b, predicate: x.predicate, count: x.count });
+      adj[a].push(n); adj[b].push(n);
+    });
+  }
+  // Live: the entity's neighbours (and their edges to what the page holds) are asked for once, then merged.
+  var asked = {};
+  function withNeighbours(n, then) {
+    if (!live || asked[n]) { then(); return; }
+    say("Asking the endpoint for the neighbours of " + E[n].label + "…");
+    fetchJSON(live.neighbours, { iri: E[n].iri, known: Object.keys(byIri) }).then(function (piece) {
+      asked[n] = true; merge(piece); then();
+    }, function (err) { say("Could not expand " + E[n].label + ": " + err.message); });
+  }
 
   // ---------------------------------------------------------------- filter state
   var state = {
-    types: {}, series: {}, from: 0, to: Math.max(0, I.length - 1), min: 1,
+    types: {}, series: {}, from: 0, to: Math.max(0, I.length - 1), min: Math.max(1, data.min_mentions || 1),
     shown: {} // entity index -> true: drawn, expanded or searched in
   };
   data.types.forEach(function (t) { state.types[t] = true; });
@@ -46,7 +104,7 @@
 
   // ---------------------------------------------------------------- vis
   var most = 1;
-  E.forEach(function (e) { var t = 0; for (var k = 1; k < e.mentions.length; k += 2) t += e.mentions[k]; e.total = t; if (e.drawn && t > most) most = t; });
+  E.forEach(function (e) { e.total = totalOf(e); if (e.drawn && e.total > most) most = e.total; });
   function nodeOf(n) {
     var e = E[n], color = COLORS[e.type] || "#bab0ac";
     // Colours come from the type's group (per-node option objects made vis slow to take 2,000 nodes).
@@ -166,11 +224,21 @@
     span.appendChild(document.createTextNode(" (" + (issue.date || "undated") + ")"));
     return span;
   }
+  var full = {}, shownInPanel = null;
   function panel(n) {
+    if (live && !full[n]) {
+      // One entity's evidence, as a drawn entity gets it in a file: asked when its panel opens.
+      full[n] = true;
+      fetchJSON(live.entity + "?iri=" + encodeURIComponent(E[n].iri)).then(function (piece) {
+        merge(piece);
+        if (shownInPanel === n) panel(n);
+      }, function (err) { full[n] = false; say("Could not read the evidence of " + E[n].label + ": " + err.message); });
+    }
+    shownInPanel = n;
     var e = E[n], box = $("kg-panel");
     box.textContent = "";
     var close = el("button", "kg-close", "×"); close.type = "button"; close.setAttribute("aria-label", "Close");
-    close.addEventListener("click", function () { box.hidden = true; });
+    close.addEventListener("click", function () { box.hidden = true; shownInPanel = null; });
     box.appendChild(close);
     box.appendChild(el("h2", null, e.label));
     box.appendChild(el("div", null, e.type + (e.focus ? " · focus" : "")));
@@ -209,7 +277,8 @@
     }
     var around = adj[n].length;
     box.appendChild(el("h3", null, "Connections"));
-    box.appendChild(el("div", null, around + (around === 1 ? " edge" : " edges") + " in this file (click expands them, double-click focuses)."));
+    box.appendChild(el("div", null, around + (around === 1 ? " edge" : " edges") + (live ? " known so far" : " in this file") +
+      " (click expands them, double-click focuses)."));
     var iri = el("div", "kg-source", e.iri); box.appendChild(iri);
     box.hidden = false;
   }
@@ -217,25 +286,45 @@
   // ---------------------------------------------------------------- search over every entity
   var search = $("kg-search"), results = $("kg-results");
   var names = E.map(function (e) { return [e.label].concat(e.aliases).join("\u0001").toLowerCase(); });
-  search.addEventListener("input", function () {
-    var q = search.value.trim().toLowerCase();
+  function showHits(q, hits, none) {
     results.textContent = "";
-    if (!q) { results.hidden = true; return; }
-    var hits = [];
-    for (var n = 0; n < E.length && hits.length < 30; n++) if (names[n].indexOf(q) >= 0) hits.push(n);
     hits.sort(function (a, b) {
       var ea = E[a].label.toLowerCase() === q ? 0 : 1, eb = E[b].label.toLowerCase() === q ? 0 : 1;
       return ea - eb || E[b].total - E[a].total;
     });
-    if (!hits.length) results.appendChild(el("li", "kg-hint", "Not in this file's " + E.length + " entities."));
+    if (!hits.length) results.appendChild(el("li", "kg-hint", none));
     hits.slice(0, 15).forEach(function (n) {
       var li = el("li"), b = el("button", null, E[n].label);
       b.type = "button"; b.dataset.entity = String(n);
       b.appendChild(el("span", "kg-hint", " " + E[n].type + " · " + E[n].total + (nodes.get(n) ? "" : " · not drawn")));
-      b.addEventListener("click", function () { results.hidden = true; search.value = E[n].label; bring(n); });
+      b.addEventListener("click", function () {
+        results.hidden = true; search.value = E[n].label; withNeighbours(n, function () { bring(n); });
+      });
       li.appendChild(b); results.appendChild(li);
     });
     results.hidden = false;
+  }
+  var searchTimer = null, searchSeq = 0;
+  search.addEventListener("input", function () {
+    var q = search.value.trim().toLowerCase();
+    if (!q) { results.textContent = ""; results.hidden = true; return; }
+    if (live) {
+      // Every entity of the graph: one query per search (after a pause in typing), the newest answer wins.
+      clearTimeout(searchTimer);
+      var seq = ++searchSeq;
+      searchTimer = setTimeout(function () {
+        fetchJSON(live.search + "?q=" + encodeURIComponent(q)).then(function (piece) {
+          if (seq !== searchSeq) return;
+          merge(piece);
+          showHits(q, piece.order.map(function (iri) { return byIri[iri]; }).filter(function (n) { return n !== undefined; }),
+            "No entity of the graph is named so.");
+        }, function (err) { say("Search failed: " + err.message); });
+      }, 200);
+      return;
+    }
+    var hits = [];
+    for (var n = 0; n < E.length && hits.length < 30; n++) if (names[n].indexOf(q) >= 0) hits.push(n);
+    showHits(q, hits, "Not in this file's " + E.length + " entities.");
   });
   search.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") { var b = results.querySelector("button"); if (b) b.click(); }
@@ -272,20 +361,27 @@
   }
   from.addEventListener("input", function () { state.from = Math.min(+from.value, state.to); from.value = String(state.from); dates(); refresh(); });
   to.addEventListener("input", function () { state.to = Math.max(+to.value, state.from); to.value = String(state.to); dates(); refresh(); });
+  $("kg-min").value = String(state.min);
   $("kg-min").addEventListener("input", function () { state.min = Math.max(1, parseInt(this.value, 10) || 1); refresh(); });
   $("kg-reset").addEventListener("click", function () { reset(); network.fit({ animation: false }); });
 
   function budgetLine() {
     var drawnAll = 0; E.forEach(function (e) { if (e.drawn) drawnAll++; });
-    var text = "Showing " + nodes.length + " of " + E.length + " entities in this file (" + edges.length + " edges). " +
-      (data.focus ? "Drawn first: \u201c" + data.focus + "\u201d and its nearest neighbours, " : "Drawn first: the most mentioned, ") +
-      "budget " + data.budget + "; the other " + Math.max(0, E.length - drawnAll) +
+    var first = (data.focus ? "Drawn first: \u201c" + data.focus + "\u201d and its nearest neighbours, " : "Drawn first: the most mentioned, ") +
+      "budget " + data.budget;
+    if (live) {
+      say("Showing " + nodes.length + " of the graph's " + data.in_window + " mentioned entities (" + edges.length + " edges). " + first +
+        "; search reaches every entity of the graph, a click on a node asks the endpoint for its neighbours.");
+      return;
+    }
+    var text = "Showing " + nodes.length + " of " + E.length + " entities in this file (" + edges.length + " edges). " + first +
+      "; the other " + Math.max(0, E.length - drawnAll) +
       " are left out of the picture: search for them, or click a node to expand its neighbours.";
     if (data.in_window > E.length) {
       text += " " + (data.in_window - E.length) + " less mentioned entities of this window are not in the file (cap " + data.cap +
-        "): narrow it with kg explore --focus NAME, --series or --since/--until.";
+        "): narrow it with kg explore --focus NAME, --series or --since/--until, or explore the whole graph live with kg serve (/explore).";
     }
-    $("kg-budget").textContent = text;
+    say(text);
   }
 
   function reset() {
@@ -303,15 +399,21 @@
     if (e && (!labelsOn || e.dashes)) edges.update({ id: p.edge, label: "" });
   });
   network.on("click", function (p) {
-    if (p.nodes.length) { var n = p.nodes[0]; expand(n); refresh(); network.selectNodes([n]); panel(n); }
+    if (p.nodes.length) {
+      var n = p.nodes[0];
+      withNeighbours(n, function () { expand(n); refresh(); network.selectNodes([n]); panel(n); });
+    }
   });
-  network.on("doubleClick", function (p) { if (p.nodes.length) focusOn(p.nodes[0]); });
+  network.on("doubleClick", function (p) {
+    if (p.nodes.length) { var n = p.nodes[0]; withNeighbours(n, function () { focusOn(n); }); }
+  });
   network.fit({ animation: false });
   updateLabels();
 
   timing.built = performance.now();
   window.kg = { network: network, nodes: nodes, edges: edges, data: data, state: state, refresh: refresh, bring: bring,
-    focusOn: focusOn, updateLabels: updateLabels, timing: timing };
+    focusOn: focusOn, updateLabels: updateLabels, timing: timing, live: live, byIri: byIri };
   network.once("afterDrawing", function () { timing.drawn = performance.now(); document.body.dataset.ready = "1"; });
   network.redraw();
+  }
 })();
