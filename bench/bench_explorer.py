@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kg.explorer import ExplorerOptions, explorer_data, render_page  # noqa: E402
-from kg.explorer.data import store_select  # noqa: E402
+from kg.explorer.sparql import store_select  # noqa: E402
 from kg.store import GraphStore  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -282,7 +282,8 @@ def viz(
 ) -> None:
     """Write the explorer for the graph (or a neighbourhood) as one offline HTML page."""
     from kg.explorer import ExplorerOptions, explorer_data, render_page
-    from kg.explorer.data import DEFAULT_BUDGET, store_select
+    from kg.explorer.data import DEFAULT_BUDGET
+    from kg.explorer.sparql import store_select
     from kg.store import GraphStore
 
     options = ExplorerOptions(
@@ -324,7 +325,7 @@ def explore(
 ) -> None:
     """Write the explorer: one offline HTML page to search, filter, expand and read the evidence."""
     from kg.explorer import ExplorerOptions, explorer_data, render_page
-    from kg.explorer.data import store_select
+    from kg.explorer.sparql import store_select
     from kg.store import GraphStore
 
     options = ExplorerOptions(focus=focus, series=series, since=since, until=until, budget=budget)

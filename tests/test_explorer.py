@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import KgError
 from kg.explorer import ExplorerOptions, explorer_data
-from kg.explorer.data import endpoint_select, segments, sentence_around, sentence_score, store_select
+from kg.explorer.evidence import segments, sentence_around, sentence_score
+from kg.explorer.sparql import endpoint_select, store_select
 from kg.store import GraphStore
 
 from .test_explorer_browser import explorer_build  # noqa: F401 - the session fixture: one build for both files

@@ -14,7 +14,7 @@ import pytest
 
 from kg.build import build
 from kg.explorer import ExplorerOptions, explorer_data, render_page
-from kg.explorer.data import store_select
+from kg.explorer.sparql import store_select
 from kg.store import GraphStore
 
 from .conftest import LWKD, SEED, SHARED

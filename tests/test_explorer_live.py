@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.endpoint import EndpointHandle, Limits, start_endpoint
 from kg.explorer import ExplorerOptions, explorer_data, overview
-from kg.explorer.data import store_select
+from kg.explorer.sparql import store_select
 from kg.store import GraphStore
 
 from .test_explorer_browser import (  # noqa: F401 - browser and explorer_build are fixtures

@@ -30,7 +30,8 @@ from kg.errors import KgError
 
 if TYPE_CHECKING:
     from kg.endpoint.app import Endpoint, Request
-    from kg.explorer.data import Context, Select
+    from kg.explorer.data import Context
+    from kg.explorer.sparql import Select
 
 PREFIX = "/explore"
 LIVE_BUDGET = 300  # entities drawn at first
@@ -61,7 +62,7 @@ def warm(endpoint: Endpoint) -> None:
 
 def endpoint_rows(endpoint: Endpoint) -> Select:
     """A ``select`` for kg.explorer.data that runs through the front's pool, limits and checks."""
-    from kg.explorer.data import sparql_json_rows
+    from kg.explorer.sparql import sparql_json_rows
 
     def select(sparql: str) -> list[dict[str, Any]]:
         reply = endpoint.run_sparql(sparql, "application/sparql-results+json")
@@ -154,10 +155,10 @@ def _first_view(endpoint: Endpoint, budget: int) -> dict[str, Any]:
 
 
 def _iri(text: str) -> str:
-    from kg.explorer.data import _iris
+    from kg.explorer.sparql import iri_values
 
     try:
-        _iris([text])
+        iri_values([text])
     except KgError as err:
         raise _BadRequest(str(err)) from None
     if not text:
@@ -166,7 +167,7 @@ def _iri(text: str) -> str:
 
 
 def _search(endpoint: Endpoint, text: str) -> dict[str, Any]:
-    from kg.explorer.data import piece, search_iris
+    from kg.explorer.live import piece, search_iris
 
     select = endpoint_rows(endpoint)
     found = search_iris(select, text[:200])
@@ -176,7 +177,7 @@ def _search(endpoint: Endpoint, text: str) -> dict[str, Any]:
 
 
 def _entity(endpoint: Endpoint, iri: str) -> dict[str, Any]:
-    from kg.explorer.data import piece
+    from kg.explorer.live import piece
 
     iri = _iri(iri)
     select = endpoint_rows(endpoint)
@@ -184,7 +185,7 @@ def _entity(endpoint: Endpoint, iri: str) -> dict[str, Any]:
 
 
 def _neighbours(endpoint: Endpoint, body: bytes) -> dict[str, Any]:
-    from kg.explorer.data import neighbour_iris, piece
+    from kg.explorer.live import neighbour_iris, piece
 
     try:
         asked = json.loads(body or b"{}")

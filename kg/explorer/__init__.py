@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kg.explorer.data import ExplorerOptions, explorer_data, store_select
+from kg.explorer.data import ExplorerOptions, explorer_data
 from kg.explorer.page import render_page
+from kg.explorer.sparql import store_select
 
 # The overview `kg build` rewrites after every change: the 100 most mentioned drawn, the 500 most
 # mentioned searchable (bench/bench_explorer.py measures it; the whole store is one `kg serve` away).

@@ -1,8 +1,7 @@
 """Store -> the explorer's data: plain dicts and lists, ready for ``json.dumps``.
 
-Everything is read with a handful of SPARQL SELECTs through one ``select(sparql) -> rows`` callable:
-:func:`store_select` (a :class:`kg.store.GraphStore`) or :func:`endpoint_select` (a SPARQL endpoint such
-as `kg serve`'s, JSON results), so a live page can ask for the same shape.  Every pattern names its
+Everything is read with a handful of SPARQL SELECTs through one ``select(sparql) -> rows`` callable
+(kg.explorer.sparql: a store's or an endpoint's), so a live page can ask for the same shape.  Every pattern names its
 graph (``GRAPH ?g``), so the queries mean the same on an endpoint whatever its default graph is.
 
 The data holds every entity mentioned inside the window (series, dates) up to ``cap`` (most mentioned
@@ -16,40 +15,42 @@ What it reads is bounded by what it keeps, not by the mentions: the ranking come
 totals (every per-issue tally only for a date window), per-issue counts, labels, types and relations are
 read for the kept entities, and evidence among the sentences of each entity's newest issues.
 
-:func:`search_iris`, :func:`neighbour_iris` and :func:`piece` are the live page's later pieces (kg.endpoint.explore):
-entity records of the same shape, with edges naming their ends by IRI.
+How it asks is kg.explorer.sparql; evidence text is kg.explorer.evidence; the live page's later pieces
+(search, neighbours, one entity) are kg.explorer.live.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.parse
-import urllib.request
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from kg import ids
 from kg.errors import KgError
+from kg.explorer.evidence import safe_url, segments, sentence_around, sentence_score
+from kg.explorer.sparql import (
+    CHUNK,
+    Select,
+    chunks,
+    iri_values,
+    literal,
+    local_name,
+    query_rows,
+)
 from kg.model import ENTITY_TYPES, PREDICATES
-from kg.vocab import PREFIXES, name_key
+from kg.vocab import name_key
 
-Select = Callable[[str], list[dict[str, Any]]]
-
-SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 RELATIONS = tuple(ids.camel(p) for p in PREDICATES)
 DEFAULT_BUDGET = 300
 DEFAULT_CAP = 5000
 EVIDENCE_DRAWN = 3  # sentences kept per drawn entity
 EVIDENCE_OTHER = 1  # per entity reachable by search only (keeps the file small)
-EVIDENCE_CHARS = 280
 # Evidence is chosen among the sentences of an entity's newest issues only: Kubernetes is quoted in every
 # issue, and reading all its sentences (thousands) to keep three cost most of the page's time.
 EVIDENCE_ISSUES_DRAWN = 6
 EVIDENCE_ISSUES_OTHER = 2
-_CHUNK = 300
 STATS_GRAPH = f"<{ids.GRAPH_STATS}>"
 
 
@@ -66,198 +67,13 @@ class ExplorerOptions:
     min_mentions: int = 1  # only entities mentioned this often inside the window
 
 
-# --------------------------------------------------------------------------- selecting
-
-
-def store_select(graph: Any) -> Select:
-    """Rows of a SELECT on a :class:`kg.store.GraphStore`, values as plain Python (its ``select``)."""
-    return lambda sparql: graph.select(sparql)
-
-
-def endpoint_select(url: str, timeout: float = 120.0) -> Select:
-    """Rows of a SELECT on a SPARQL 1.1 endpoint (``application/sparql-results+json``), values as strings
-    (integers as ints), like :func:`store_select`."""
-
-    def select(sparql: str) -> list[dict[str, Any]]:
-        body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
-        request = urllib.request.Request(
-            url,
-            data=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/sparql-results+json",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the user's endpoint
-                result = json.load(response)
-        except OSError as err:
-            raise KgError(f"{url}: SPARQL query failed: {err}") from err
-        return sparql_json_rows(result)
-
-    return select
-
-
-def sparql_json_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """SPARQL JSON results as rows like :func:`store_select`'s: values as strings, integers as ints."""
-    rows = []
-    for binding in result["results"]["bindings"]:
-        row: dict[str, Any] = dict.fromkeys(result["head"]["vars"])
-        for name, term in binding.items():
-            value: Any = term["value"]
-            if term.get("datatype", "").endswith("#integer"):
-                value = int(value)
-            row[name] = value
-        rows.append(row)
-    return rows
-
-
-def _q(select: Select, body: str) -> list[dict[str, Any]]:
-    return select(SPARQL_PREFIXES + body)
-
-
-def _iris(iris: Iterable[str]) -> str:
-    out = []
-    for iri in iris:
-        if not re.fullmatch(r"[^\s<>\"{}|\\^`]+", iri):
-            raise KgError(f"not an IRI: {iri!r}")
-        out.append(f"<{iri}>")
-    return " ".join(out)
-
-
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def local_name(iri: str) -> str:
-    return re.split(r"[#/]", iri.rstrip("/"))[-1]
-
-
-# --------------------------------------------------------------------------- evidence text
-
-
-_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\)")
-_BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+")
-_MARKUP = [
-    (re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE), ""),  # heading marks
-    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # list markers
-    (re.compile(r"^\s*>\s?", re.MULTILINE), ""),  # quotes
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?!\w)"), r"\1"),  # italics
-    (re.compile(r"`([^`\n]*)`"), r"\1"),  # code
-    (re.compile(r"<[^<>\n]{1,200}>"), ""),  # inline HTML tags (shown as text, never parsed)
-]
-
-
-_STRAY_EMPHASIS = re.compile(r"\*\*|__|(?<=\s)\*(?=\s|$)|^\*(?=\s)")
-
-
-def safe_url(url: str) -> str:
-    """Only http(s) URLs become links: a javascript: or data: URL in issue text must not."""
-    return url if re.match(r"(?i)^https?://[^\s\"'<>]+$", url or "") else ""
-
-
-def segments(text: str, limit: int = EVIDENCE_CHARS) -> list[list[str]]:
-    """A Markdown sentence as ``[text]`` and ``[anchor, url]`` segments: links kept as links (http(s)
-    only), headings' ``###``, list markers, emphasis and code marks removed, cut at ``limit`` characters."""
-    out: list[list[str]] = []
-    used = 0
-    pos = 0
-    text = " ".join(text.split()) if "\n" not in text.strip() else text.strip()
-
-    def plain(chunk: str) -> None:
-        for pattern, replacement in _MARKUP:
-            chunk = pattern.sub(replacement, chunk)
-        chunk = _STRAY_EMPHASIS.sub("", chunk)  # the halves of **[a link](…)**, split by the link
-        chunk = " ".join(chunk.split()) if chunk.strip() else (" " if chunk else "")
-        if chunk:
-            out.append([chunk])
-
-    for m in _LINK.finditer(text):
-        plain(text[pos : m.start()])
-        anchor = m.group(1).strip() or m.group(2)
-        for pattern, replacement in _MARKUP[3:]:
-            anchor = pattern.sub(replacement, anchor)
-        url = safe_url(m.group(2))
-        out.append([anchor, url] if url else [anchor])
-        pos = m.end()
-    plain(text[pos:])
-    # Join neighbouring text pieces, trim, and cut to the limit.
-    joined: list[list[str]] = []
-    for seg in out:
-        if joined and len(seg) == 1 and len(joined[-1]) == 1:
-            joined[-1][0] += seg[0] if seg[0].startswith((" ", ",", ".", ";", ":", ")")) else " " + seg[0]
-        elif joined and len(seg) == 2 and len(joined[-1]) == 1 and not joined[-1][0].endswith((" ", "(")):
-            joined[-1][0] += " "
-            joined.append(seg)
-        else:
-            if joined and len(joined[-1]) == 2 and len(seg) == 1 and not seg[0].startswith((" ", ",", ".", ";", ":")):
-                seg = [" " + seg[0]]
-            joined.append(seg)
-    result: list[list[str]] = []
-    for seg in joined:
-        room = limit - used
-        if room <= 0:
-            break
-        if len(seg[0]) > room:
-            seg = [seg[0][: room - 1].rstrip() + "…", *seg[1:]]
-        result.append(seg)
-        used += len(seg[0])
-    if result:
-        result[0][0] = result[0][0].lstrip()
-        result[-1][0] = result[-1][0].rstrip()
-    return [s for s in result if s[0]]
-
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+(?=[\"'(\[*A-Z0-9\u3400-\u9fff])")
-
-
-def sentence_around(text: str, anchor: str) -> str:
-    """The sentence of ``text`` that holds ``anchor`` (the whole text when it is one, or when the anchor
-    is not found); a Markdown link is never split."""
-    pieces: list[str] = []
-    start = 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        before = text[start : m.start()]
-        if before.count("[") > before.count("]") or before.count("(") > before.count(")"):
-            continue  # inside a link or a parenthesis
-        pieces.append(before)
-        start = m.end()
-    pieces.append(text[start:])
-    if len(pieces) == 1:
-        return text
-    for piece in pieces:
-        if anchor and anchor in piece:
-            return piece
-    return pieces[0]
-
-
-_BOILERPLATE = re.compile(
-    r"^(no |none|nothing|n/a|tbd|this week|last week|see (also|below|above))|shoutouts?\b|subscribe|unsubscribe",
-    re.IGNORECASE,
-)
-
-
-def sentence_score(text: str, others: int) -> float:
-    """How much a sentence tells about the entity: other entities it names, its length (short lines
-    and headings say little; very long ones are lists), minus boilerplate."""
-    plain = "".join(s[0] for s in segments(text, 10_000))
-    words = len(plain.split())
-    score = 2.0 * min(others, 4)
-    score += min(words, 30) / 10.0 - (2.0 if words < 6 else 0.0) - (1.0 if words > 80 else 0.0)
-    if _BOILERPLATE.search(plain):
-        score -= 5.0
-    if text.lstrip().startswith("#"):
-        score -= 1.0  # a heading names a thing; a sentence says something about it
-    return score
-
-
 # --------------------------------------------------------------------------- reading
 
 
 def _series(select: Select) -> dict[str, str]:
-    rows = _q(select, "SELECT DISTINCT ?n ?label WHERE { GRAPH ?g { ?n a cnkg:Newsletter ; rdfs:label ?label } }")
+    rows = query_rows(
+        select, "SELECT DISTINCT ?n ?label WHERE { GRAPH ?g { ?n a cnkg:Newsletter ; rdfs:label ?label } }"
+    )
     labels: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: (r["n"], str(r["label"]))):
         labels.setdefault(row["n"], str(row["label"]))
@@ -265,7 +81,7 @@ def _series(select: Select) -> dict[str, str]:
 
 
 def _issues(select: Select) -> dict[str, dict[str, Any]]:
-    rows = _q(
+    rows = query_rows(
         select,
         "SELECT ?i ?g ?series ?date ?title ?url WHERE { GRAPH ?g { ?i a cnkg:Issue ; schema:isPartOf ?series . "
         "OPTIONAL { ?i schema:datePublished ?date } OPTIONAL { ?i rdfs:label ?title } "
@@ -327,15 +143,15 @@ def _resolve_series(series: dict[str, str], issues: dict[str, dict[str, Any]], w
     return found
 
 
-def _types(select: Select, iris: list[str]) -> dict[str, str]:
+def entity_types(select: Select, iris: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     wanted = ", ".join(f"cnkg:{t}" for t in ENTITY_TYPES)
-    for chunk in _chunks(iris):
+    for chunk in chunks(iris):
         q = (
-            f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?e {{ {_iris(chunk)} }} GRAPH ?g {{ ?e a ?type }} "
+            f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?e {{ {iri_values(chunk)} }} GRAPH ?g {{ ?e a ?type }} "
             f"FILTER(?type IN ({wanted})) }}"
         )
-        for row in _q(select, q):
+        for row in query_rows(select, q):
             type_ = local_name(row["type"])
             if row["e"] not in found or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(found[row["e"]]):
                 found[row["e"]] = type_
@@ -346,12 +162,12 @@ def _labels(select: Select, iris: list[str]) -> dict[str, tuple[str, list[str]]]
     """IRI -> (label, aliases): the English or untagged label first, then Chinese."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     alts: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(iris):
+    for chunk in chunks(iris):
         q = (
-            f"SELECT DISTINCT ?e ?p ?l (LANG(?l) AS ?lang) WHERE {{ VALUES ?e {{ {_iris(chunk)} }} "
+            f"SELECT DISTINCT ?e ?p ?l (LANG(?l) AS ?lang) WHERE {{ VALUES ?e {{ {iri_values(chunk)} }} "
             "GRAPH ?g { ?e ?p ?l } FILTER(?p IN (rdfs:label, skos:altLabel) && isLiteral(?l)) }"
         )
-        for row in sorted(_q(select, q), key=lambda r: (r["e"], r["p"], str(r["lang"]), str(r["l"]))):
+        for row in sorted(query_rows(select, q), key=lambda r: (r["e"], r["p"], str(r["lang"]), str(r["l"]))):
             if row["p"].endswith("#label"):
                 labels[row["e"]].setdefault(str(row["lang"] or ""), str(row["l"]))
             else:
@@ -368,22 +184,17 @@ def _labels(select: Select, iris: list[str]) -> dict[str, tuple[str, list[str]]]
 
 def _focus_iris(select: Select, name: str) -> list[str]:
     if re.match(r"https?://\S+$", name):
-        if _types(select, [name]):
+        if entity_types(select, [name]):
             return [name]
-    rows = _q(
+    rows = query_rows(
         select,
         # A JSON string is a valid SPARQL string literal (same escapes).
-        f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e cnkg:nameKey {_literal(name_key(name))} }} }}",
+        f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e cnkg:nameKey {literal(name_key(name))} }} }}",
     )
     found = sorted(r["e"] for r in rows)
     if not found:
         raise KgError(f"no entity named '{name}' in the graph")
     return found
-
-
-def _literal(text: str) -> str:
-    """``text`` as a SPARQL string literal: a JSON string is one (the same escapes; no \\u surrogates)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def resolve_types(types: Iterable[str] | None) -> list[str] | None:
@@ -444,7 +255,7 @@ def _scan_mentions(select: Select, in_window: set[str]) -> dict[str, dict[str, i
     Three sub-selects joined by hash (twice as fast here as one pattern, which Oxigraph evaluates as a
     lookup per tally); the stats graph's totals have no cnkg:inIssue and drop out of the join."""
     per_issue: dict[str, dict[str, int]] = defaultdict(dict)
-    rows = _q(
+    rows = query_rows(
         select,
         "SELECT ?e ?i ?n WHERE { { SELECT ?t ?e WHERE { GRAPH ?g1 { ?t cnkg:tallyOf ?e } } } "
         "{ SELECT ?t ?n WHERE { GRAPH ?g2 { ?t cnkg:mentionCount ?n } } } "
@@ -459,12 +270,12 @@ def _scan_mentions(select: Select, in_window: set[str]) -> dict[str, dict[str, i
 def mention_counts(select: Select, iris: list[str], in_window: set[str]) -> dict[str, dict[str, int]]:
     """Entity -> issue -> mentions inside the window, for these entities: their per-issue tallies."""
     per_issue: dict[str, dict[str, int]] = defaultdict(dict)
-    for chunk in _chunks(sorted(set(iris))):
+    for chunk in chunks(sorted(set(iris))):
         q = (
-            f"SELECT ?e ?i ?n WHERE {{ VALUES ?e {{ {_iris(chunk)} }} "
+            f"SELECT ?e ?i ?n WHERE {{ VALUES ?e {{ {iri_values(chunk)} }} "
             "GRAPH ?g { ?t cnkg:tallyOf ?e ; cnkg:inIssue ?i ; cnkg:mentionCount ?n } }"
         )
-        for row in _q(select, q):
+        for row in query_rows(select, q):
             if row["i"] in in_window:
                 per_issue[row["e"]][row["i"]] = int(row["n"])
     return per_issue
@@ -475,7 +286,7 @@ def _ranked_body(series: list[str], types: list[str] | None) -> str:
 
     A type test costs a lookup per entity (most of the query's time): left out when every type is wanted, the
     caller checking the types of the rows it keeps."""
-    in_series = f"FILTER(?s IN ({_iris(series)}))" if series else ""
+    in_series = f"FILTER(?s IN ({iri_values(series)}))" if series else ""
     typed = ""
     if types:
         wanted = ", ".join(f"cnkg:{t}" for t in types)
@@ -498,7 +309,10 @@ def ranked_entities(
     entities mentioned once holds most of a store)."""
     grouped = f"SELECT ?e (SUM(?n) AS ?total) WHERE {{ {_ranked_body(series, types)} }} GROUP BY ?e "
     having = f"HAVING (SUM(?n) >= {int(least)}) "
-    rows = [(r["e"], int(r["total"])) for r in _q(select, f"{grouped}{having}ORDER BY DESC(?total) LIMIT {limit + 1}")]
+    rows = [
+        (r["e"], int(r["total"]))
+        for r in query_rows(select, f"{grouped}{having}ORDER BY DESC(?total) LIMIT {limit + 1}")
+    ]
     if len(rows) <= limit:
         return sorted(rows, key=lambda r: (-r[1], r[0])), len(rows)
     last = rows[limit - 1][1]
@@ -508,13 +322,13 @@ def ranked_entities(
     elif len(above) >= 0.8 * limit:  # the limit cuts through a tie: leave it out
         tied = []
     else:
-        tied = sorted(r["e"] for r in _q(select, f"{grouped}HAVING (SUM(?n) = {last})"))
+        tied = sorted(r["e"] for r in query_rows(select, f"{grouped}HAVING (SUM(?n) = {last})"))
     if series or types or least > 1:
         count_q = f"SELECT (COUNT(*) AS ?count) WHERE {{ {grouped}{having}}}"
     else:
         totals = f"GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e }}"
         count_q = f"SELECT (COUNT(DISTINCT ?e) AS ?count) WHERE {{ {totals} }}"
-    count = int(_q(select, count_q)[0]["count"])
+    count = int(query_rows(select, count_q)[0]["count"])
     return above + [(e, last) for e in tied[: limit - len(above)]], count
 
 
@@ -550,12 +364,12 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
         per_issue = _scan_mentions(select, in_window)
         totals = {e: sum(found.values()) for e, found in per_issue.items()}
         order = sorted((e for e, n in totals.items() if n >= opts.min_mentions), key=lambda e: (-totals[e], e))
-        typed = _types(select, order)
+        typed = entity_types(select, order)
         ranked = [e for e in order if e in typed and (not wanted_types or typed[e] in wanted_types)]
         in_window_count = len(ranked)
         ranked = ranked[: opts.cap]
     totals = {e: sum(per_issue.get(e, {}).values()) for e in [*ranked, *focus_roots]}
-    types = _types(select, list(dict.fromkeys([*focus_roots, *ranked])))
+    types = entity_types(select, list(dict.fromkeys([*focus_roots, *ranked])))
     focus_roots = [r for r in focus_roots if r in types]
     # An entity typed twice shows its first type (ENTITY_TYPES order): it must be a wanted one (the focus: any).
     wanted_set = set(wanted_types or ENTITY_TYPES)
@@ -564,7 +378,7 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
     ]
     kept_set = set(kept)
 
-    relations = _relations(select, kept, kept_set)
+    relations = relations_among(select, kept, kept_set)
     co = _co_mentions(select, kept_set, in_window, whole=len(in_window) == len(ctx.issues))
 
     # Drawn: the focus and its neighbours nearest first (up to --depth hops), else the most mentioned.
@@ -616,16 +430,16 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
     }
 
 
-_PREDICATE_FILTER = "FILTER(?p IN ({}))".format(", ".join(f"cnkg:{p}" for p in RELATIONS))
-_RELATION = f"GRAPH ?g {{ ?s ?p ?o }} {_PREDICATE_FILTER}"
+PREDICATE_FILTER = "FILTER(?p IN ({}))".format(", ".join(f"cnkg:{p}" for p in RELATIONS))
+RELATION_PATTERN = f"GRAPH ?g {{ ?s ?p ?o }} {PREDICATE_FILTER}"
 
 
-def _relations(select: Select, sources: list[str], among: set[str]) -> set[tuple[str, str, str]]:
+def relations_among(select: Select, sources: list[str], among: set[str]) -> set[tuple[str, str, str]]:
     """(subject, predicate, object) relations from ``sources`` to entities of ``among``."""
     relations: set[tuple[str, str, str]] = set()
-    for chunk in _chunks(sorted(set(sources))):
-        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {_iris(chunk)} }} {_RELATION} }}"
-        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in _q(select, q) if r["o"] in among)
+    for chunk in chunks(sorted(set(sources))):
+        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {iri_values(chunk)} }} {RELATION_PATTERN} }}"
+        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in query_rows(select, q) if r["o"] in among)
     return relations
 
 
@@ -634,16 +448,16 @@ def _co_mentions(select: Select, among: set[str], in_window: set[str], whole: bo
     when the window is every issue (``whole``), else the per-issue tallies of the window."""
     co: dict[tuple[str, str], int] = defaultdict(int)
     if whole:
-        for chunk in _chunks(sorted(among)):
+        for chunk in chunks(sorted(among)):
             q = (
-                f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {_iris(chunk)} }} GRAPH {STATS_GRAPH} {{ "
+                f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {iri_values(chunk)} }} GRAPH {STATS_GRAPH} {{ "
                 "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }"
             )
-            for row in _q(select, q):
+            for row in query_rows(select, q):
                 if row["b"] in among:
                     co[(row["a"], row["b"])] = int(row["n"])
         return co
-    rows = _q(
+    rows = query_rows(
         select,
         "SELECT ?i ?a ?b ?n WHERE { GRAPH ?g { ?t a cnkg:CoMentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?a, ?b ; "
         "cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }",
@@ -701,21 +515,21 @@ def _evidence(
             issue_of_graph[graph] = issue
             pairs.append((graph, iri))
     rows = []
-    for start in range(0, len(pairs), _CHUNK):
-        values = " ".join(f"({_iris([g])} {_iris([e])})" for g, e in pairs[start : start + _CHUNK])
+    for start in range(0, len(pairs), CHUNK):
+        values = " ".join(f"({iri_values([g])} {iri_values([e])})" for g, e in pairs[start : start + CHUNK])
         q = (
             f"SELECT DISTINCT ?g ?e ?ev ?anchor ?text WHERE {{ VALUES (?g ?e) {{ {values} }} GRAPH ?g {{ "
             "?m cnkg:refersTo ?e ; nif:sentence ?ev ; nif:anchorOf ?anchor . ?ev nif:anchorOf ?text } }"
         )
-        rows.extend(_q(select, q))
+        rows.extend(query_rows(select, q))
     # Other entities the sentence names: counted among all its mentions, not only the kept ones.
     named: dict[str, int] = {}
-    for chunk in _chunks(sorted({row["ev"] for row in rows})):
+    for chunk in chunks(sorted({row["ev"] for row in rows})):
         q = (
-            f"SELECT ?ev (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?ev {{ {_iris(chunk)} }} "
+            f"SELECT ?ev (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?ev {{ {iri_values(chunk)} }} "
             "GRAPH ?g { ?m nif:sentence ?ev ; cnkg:refersTo ?x } } GROUP BY ?ev"
         )
-        named.update((row["ev"], int(row["n"])) for row in _q(select, q))
+        named.update((row["ev"], int(row["n"])) for row in query_rows(select, q))
     candidates: dict[str, list[tuple[float, str, str, str]]] = defaultdict(list)
     scores: dict[tuple[str, int], float] = {}
     for row in rows:
@@ -744,77 +558,3 @@ def _evidence(
                 chosen.append((issue, segments(text)))
         out[iri] = chosen
     return out
-
-
-# --------------------------------------------------------------------------- pieces for the live page
-#
-# `kg serve`'s /explore page starts from explorer_data with a small cap and asks for the rest as the analyst
-# goes: a search, an entity's neighbours, one entity's full evidence.  Each answer is a *piece*: entity
-# records as explorer_data makes them (issue indices into the same Context) and edges naming their ends by
-# IRI, so the page can merge it into what it holds.
-
-SEARCH_LIMIT = 15
-NEIGHBOUR_LIMIT = 60
-
-
-def search_iris(select: Select, text: str, limit: int = SEARCH_LIMIT) -> list[str]:
-    """The ``limit`` most mentioned entities whose label or alias contains ``text`` (any case)."""
-    needle = " ".join(text.split()).lower()
-    if not needle:
-        return []
-    wanted = ", ".join(f"cnkg:{t}" for t in ENTITY_TYPES)
-    q = (
-        "SELECT ?e (SUM(?n) AS ?total) WHERE { { SELECT DISTINCT ?e WHERE { "
-        "GRAPH ?g { ?e rdfs:label|skos:altLabel ?l } "
-        f"FILTER(isLiteral(?l) && CONTAINS(LCASE(STR(?l)), {_literal(needle)})) }} }} "
-        f"GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e ; cnkg:mentionCount ?n }} "
-        f"FILTER EXISTS {{ GRAPH ?tg {{ ?e a ?type }} FILTER(?type IN ({wanted})) }} "
-        f"}} GROUP BY ?e ORDER BY DESC(?total) ?e LIMIT {int(limit)}"
-    )
-    return [row["e"] for row in _q(select, q)]
-
-
-def neighbour_iris(select: Select, iri: str, limit: int = NEIGHBOUR_LIMIT) -> list[str]:
-    """The ``limit`` most mentioned entities related to ``iri`` (either way) or co-mentioned with it."""
-    node = _iris([iri])
-    q = (
-        "SELECT ?o (SUM(?n) AS ?total) WHERE { { SELECT DISTINCT ?o WHERE { "
-        f"{{ GRAPH ?g {{ {node} ?p ?o }} {_PREDICATE_FILTER} }} "
-        f"UNION {{ GRAPH ?g {{ ?o ?p {node} }} {_PREDICATE_FILTER} }} "
-        f"UNION {{ GRAPH {STATS_GRAPH} {{ ?c a cnkg:CoMentionTotal ; cnkg:tallyOf {node}, ?o }} "
-        f"FILTER(?o != {node}) }} "
-        f"}} }} GRAPH {STATS_GRAPH} {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?o ; cnkg:mentionCount ?n }} "
-        f"}} GROUP BY ?o ORDER BY DESC(?total) ?o LIMIT {int(limit)}"
-    )
-    return [row["o"] for row in _q(select, q)]
-
-
-def piece(select: Select, ctx: Context, iris: list[str], known: Iterable[str], full: Iterable[str] = ()) -> dict:
-    """Entity records for ``iris`` (every issue counts) and the edges between them and ``known`` ones
-    (relations, and co-mentions with their sentence totals); ``full``: entities given the evidence of a drawn one."""
-    wanted = list(dict.fromkeys(iris))
-    types = _types(select, wanted)
-    wanted = [e for e in wanted if e in types]
-    everything = set(ctx.issues)
-    per_issue = mention_counts(select, wanted, everything)
-    records = entity_records(select, ctx, wanted, per_issue, types, set(full), set())
-    for record in records:
-        record["drawn"] = False
-    among = set(wanted) | set(known)
-    relations = _relations(select, wanted, among)
-    # Relations into the new entities from known ones.
-    for chunk in _chunks(sorted(set(wanted))):
-        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {_iris(chunk)} }} {_RELATION} }}"
-        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in _q(select, q) if r["s"] in among)
-    co: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(sorted(set(wanted))):
-        q = (
-            f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {_iris(chunk)} }} GRAPH {STATS_GRAPH} {{ "
-            "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(?a != ?b) }"
-        )
-        for row in _q(select, q):
-            if row["b"] in among:
-                co[tuple(sorted((row["a"], row["b"])))] = int(row["n"])  # type: ignore[index]
-    edges = [{"from": s, "to": o, "predicate": p} for s, p, o in sorted(relations) if s != o]
-    edges += [{"from": a, "to": b, "predicate": "coMentioned", "count": n} for (a, b), n in sorted(co.items())]
-    return {"entities": records, "edges": edges}
