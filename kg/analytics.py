@@ -20,6 +20,7 @@ import networkx as nx
 
 from kg import graphview
 from kg.errors import KgError
+from kg.model import entity_types_named
 from kg.store import GraphStore
 
 PROJECTIONS = ("comention", "relations", "both")
@@ -38,7 +39,7 @@ def projection(graph: GraphStore, by: str = "comention", types: list[str] | None
     """
     if by not in PROJECTIONS:
         raise KgError(f"unknown projection '{by}' (use one of: {', '.join(PROJECTIONS)})")
-    wanted = graphview.resolve_types(types)
+    wanted = entity_types_named(types)
     entities = graphview.read_entities(graph)
     allowed = {iri for iri, ent in entities.items() if wanted is None or ent.type in wanted}
     network = nx.Graph(projection=by)

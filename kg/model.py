@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from kg.errors import KgError
 
 # Normalised section kinds (Section.kind).
 SECTION_KINDS = (
@@ -220,3 +224,28 @@ class Extraction:
                 for r in self.relations
             ],
         }
+
+
+def entity_types_named(types: Iterable[str] | None) -> list[str] | None:
+    """Entity type names as a user gives them (any case, comma-separated allowed) in ENTITY_TYPES order;
+    None for all.  An unknown name is a KgError naming the known ones."""
+    if not types:
+        return None
+    known = {t.casefold(): t for t in ENTITY_TYPES}
+    wanted: set[str] = set()
+    for raw in types:
+        for name in (n.strip() for n in str(raw).split(",")):
+            if name and name.casefold() not in known:
+                raise KgError(f"unknown entity type '{name}' (known: {', '.join(ENTITY_TYPES)})")
+            if name:
+                wanted.add(known[name.casefold()])
+    return [t for t in ENTITY_TYPES if t in wanted] or None
+
+
+def checked_date(text: str | None, what: str) -> str | None:
+    """A date bound as a user gives it (YYYY, YYYY-MM or YYYY-MM-DD; ISO dates compare as strings), or None."""
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise KgError(f"{what}: '{text}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return text

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +38,9 @@ from kg.explorer.sparql import (
     literal,
     local_name,
     query_rows,
+    rows_over,
 )
-from kg.model import ENTITY_TYPES, PREDICATES
+from kg.model import ENTITY_TYPES, PREDICATES, checked_date, entity_types_named
 from kg.vocab import name_key
 
 RELATIONS = tuple(ids.camel(p) for p in PREDICATES)
@@ -123,14 +124,6 @@ def _window_issues(
     return kept
 
 
-def _check_date(text: str | None, what: str) -> str | None:
-    if not text:
-        return None
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise KgError(f"{what}: '{text}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return text
-
-
 def _resolve_series(series: dict[str, str], issues: dict[str, dict[str, Any]], wanted: str | None) -> list[str]:
     if not wanted:
         return []
@@ -146,15 +139,17 @@ def _resolve_series(series: dict[str, str], issues: dict[str, dict[str, Any]], w
 def entity_types(select: Select, iris: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     wanted = ", ".join(f"cnkg:{t}" for t in ENTITY_TYPES)
-    for chunk in chunks(iris):
-        q = (
-            f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?e {{ {iri_values(chunk)} }} GRAPH ?g {{ ?e a ?type }} "
+    for row in rows_over(
+        select,
+        iris,
+        lambda values: (
+            f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{ ?e a ?type }} "
             f"FILTER(?type IN ({wanted})) }}"
-        )
-        for row in query_rows(select, q):
-            type_ = local_name(row["type"])
-            if row["e"] not in found or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(found[row["e"]]):
-                found[row["e"]] = type_
+        ),
+    ):
+        type_ = local_name(row["type"])
+        if row["e"] not in found or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(found[row["e"]]):
+            found[row["e"]] = type_
     return found
 
 
@@ -195,21 +190,6 @@ def _focus_iris(select: Select, name: str) -> list[str]:
     if not found:
         raise KgError(f"no entity named '{name}' in the graph")
     return found
-
-
-def resolve_types(types: Iterable[str] | None) -> list[str] | None:
-    """Entity type names (any case, comma-separated allowed) in ENTITY_TYPES order; None for all."""
-    if not types:
-        return None
-    known = {t.casefold(): t for t in ENTITY_TYPES}
-    wanted: set[str] = set()
-    for raw in types:
-        for name in str(raw).split(","):
-            if name.strip() and name.strip().casefold() not in known:
-                raise KgError(f"unknown entity type '{name.strip()}' (known: {', '.join(ENTITY_TYPES)})")
-            if name.strip():
-                wanted.add(known[name.strip().casefold()])
-    return [t for t in ENTITY_TYPES if t in wanted] or None
 
 
 @dataclass
@@ -270,14 +250,16 @@ def _scan_mentions(select: Select, in_window: set[str]) -> dict[str, dict[str, i
 def mention_counts(select: Select, iris: list[str], in_window: set[str]) -> dict[str, dict[str, int]]:
     """Entity -> issue -> mentions inside the window, for these entities: their per-issue tallies."""
     per_issue: dict[str, dict[str, int]] = defaultdict(dict)
-    for chunk in chunks(sorted(set(iris))):
-        q = (
-            f"SELECT ?e ?i ?n WHERE {{ VALUES ?e {{ {iri_values(chunk)} }} "
+    for row in rows_over(
+        select,
+        iris,
+        lambda values: (
+            f"SELECT ?e ?i ?n WHERE {{ VALUES ?e {{ {values} }} "
             "GRAPH ?g { ?t cnkg:tallyOf ?e ; cnkg:inIssue ?i ; cnkg:mentionCount ?n } }"
-        )
-        for row in query_rows(select, q):
-            if row["i"] in in_window:
-                per_issue[row["e"]][row["i"]] = int(row["n"])
+        ),
+    ):
+        if row["i"] in in_window:
+            per_issue[row["e"]][row["i"]] = int(row["n"])
     return per_issue
 
 
@@ -344,8 +326,8 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
         raise KgError(
             f"--min-mentions must be 1 or more, not {opts.min_mentions} (the explorer shows mentioned entities)"
         )
-    since, until = _check_date(opts.since, "--since"), _check_date(opts.until, "--until")
-    wanted_types = resolve_types(opts.types)
+    since, until = checked_date(opts.since, "--since"), checked_date(opts.until, "--until")
+    wanted_types = entity_types_named(opts.types)
     ctx = read_context(select)
     window_series = _resolve_series(ctx.series_labels, ctx.issues, opts.series)
     in_window = _window_issues(ctx.issues, window_series, since, until)
@@ -437,10 +419,22 @@ RELATION_PATTERN = f"GRAPH ?g {{ ?s ?p ?o }} {PREDICATE_FILTER}"
 def relations_among(select: Select, sources: list[str], among: set[str]) -> set[tuple[str, str, str]]:
     """(subject, predicate, object) relations from ``sources`` to entities of ``among``."""
     relations: set[tuple[str, str, str]] = set()
-    for chunk in chunks(sorted(set(sources))):
-        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {iri_values(chunk)} }} {RELATION_PATTERN} }}"
-        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in query_rows(select, q) if r["o"] in among)
+    rows = rows_over(
+        select,
+        sources,
+        lambda values: f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} {RELATION_PATTERN} }}",
+    )
+    relations.update((r["s"], local_name(r["p"]), r["o"]) for r in rows if r["o"] in among)
     return relations
+
+
+def co_mention_totals_query(ordered: bool) -> Callable[[str], str]:
+    """The stats graph's co-mention totals of the entities in a VALUES block (``ordered``: each pair once)."""
+    keep = "STR(?a) < STR(?b)" if ordered else "?a != ?b"
+    return lambda values: (
+        f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {values} }} GRAPH {STATS_GRAPH} {{ "
+        f"?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n }} FILTER({keep}) }}"
+    )
 
 
 def _co_mentions(select: Select, among: set[str], in_window: set[str], whole: bool) -> dict[tuple[str, str], int]:
@@ -448,14 +442,9 @@ def _co_mentions(select: Select, among: set[str], in_window: set[str], whole: bo
     when the window is every issue (``whole``), else the per-issue tallies of the window."""
     co: dict[tuple[str, str], int] = defaultdict(int)
     if whole:
-        for chunk in chunks(sorted(among)):
-            q = (
-                f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {iri_values(chunk)} }} GRAPH {STATS_GRAPH} {{ "
-                "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(STR(?a) < STR(?b)) }"
-            )
-            for row in query_rows(select, q):
-                if row["b"] in among:
-                    co[(row["a"], row["b"])] = int(row["n"])
+        for row in rows_over(select, among, co_mention_totals_query(ordered=True)):
+            if row["b"] in among:
+                co[(row["a"], row["b"])] = int(row["n"])
         return co
     rows = query_rows(
         select,
@@ -524,12 +513,16 @@ def _evidence(
         rows.extend(query_rows(select, q))
     # Other entities the sentence names: counted among all its mentions, not only the kept ones.
     named: dict[str, int] = {}
-    for chunk in chunks(sorted({row["ev"] for row in rows})):
-        q = (
-            f"SELECT ?ev (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?ev {{ {iri_values(chunk)} }} "
+    sentences = {row["ev"] for row in rows}
+    for row in rows_over(
+        select,
+        sentences,
+        lambda values: (
+            f"SELECT ?ev (COUNT(DISTINCT ?x) AS ?n) WHERE {{ VALUES ?ev {{ {values} }} "
             "GRAPH ?g { ?m nif:sentence ?ev ; cnkg:refersTo ?x } } GROUP BY ?ev"
-        )
-        named.update((row["ev"], int(row["n"])) for row in query_rows(select, q))
+        ),
+    ):
+        named[row["ev"]] = int(row["n"])
     candidates: dict[str, list[tuple[float, str, str, str]]] = defaultdict(list)
     scores: dict[tuple[str, int], float] = {}
     for row in rows:

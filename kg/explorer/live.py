@@ -15,12 +15,13 @@ from kg.explorer.data import (
     RELATION_PATTERN,
     STATS_GRAPH,
     Context,
+    co_mention_totals_query,
     entity_records,
     entity_types,
     mention_counts,
     relations_among,
 )
-from kg.explorer.sparql import Select, chunks, iri_values, literal, local_name, query_rows
+from kg.explorer.sparql import Select, iri_values, literal, local_name, query_rows, rows_over
 from kg.model import ENTITY_TYPES
 
 SEARCH_LIMIT = 15
@@ -73,18 +74,16 @@ def piece(select: Select, ctx: Context, iris: list[str], known: Iterable[str], f
     among = set(wanted) | set(known)
     relations = relations_among(select, wanted, among)
     # Relations into the new entities from known ones.
-    for chunk in chunks(sorted(set(wanted))):
-        q = f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {iri_values(chunk)} }} {RELATION_PATTERN} }}"
-        relations.update((r["s"], local_name(r["p"]), r["o"]) for r in query_rows(select, q) if r["s"] in among)
+    into = rows_over(
+        select,
+        wanted,
+        lambda values: f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?o {{ {values} }} {RELATION_PATTERN} }}",
+    )
+    relations.update((r["s"], local_name(r["p"]), r["o"]) for r in into if r["s"] in among)
     co: dict[tuple[str, str], int] = {}
-    for chunk in chunks(sorted(set(wanted))):
-        q = (
-            f"SELECT ?a ?b ?n WHERE {{ VALUES ?a {{ {iri_values(chunk)} }} GRAPH {STATS_GRAPH} {{ "
-            "?t a cnkg:CoMentionTotal ; cnkg:tallyOf ?a, ?b ; cnkg:sentenceCount ?n } FILTER(?a != ?b) }"
-        )
-        for row in query_rows(select, q):
-            if row["b"] in among:
-                co[tuple(sorted((row["a"], row["b"])))] = int(row["n"])  # type: ignore[index]
+    for row in rows_over(select, wanted, co_mention_totals_query(ordered=False)):
+        if row["b"] in among:
+            co[tuple(sorted((row["a"], row["b"])))] = int(row["n"])  # type: ignore[index]
     edges = [{"from": s, "to": o, "predicate": p} for s, p, o in sorted(relations) if s != o]
     edges += [{"from": a, "to": b, "predicate": "coMentioned", "count": n} for (a, b), n in sorted(co.items())]
     return {"entities": records, "edges": edges}

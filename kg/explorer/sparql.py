@@ -11,7 +11,7 @@ import json
 import re
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kg.errors import KgError
@@ -91,3 +91,10 @@ def local_name(iri: str) -> str:
 def literal(text: str) -> str:
     """``text`` as a SPARQL string literal: a JSON string is one (the same escapes; no \\u surrogates)."""
     return json.dumps(text, ensure_ascii=False)
+
+
+def rows_over(select: Select, iris: Iterable[str], query: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    """Rows of ``query(values)`` over ``iris`` a CHUNK at a time (``values``: the chunk written as IRIs for a
+    VALUES block), so a long list of entities never becomes one huge query."""
+    for chunk in chunks(sorted(set(iris))):
+        yield from query_rows(select, query(iri_values(chunk)))

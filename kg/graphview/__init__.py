@@ -29,7 +29,6 @@ from kg.graphview.read import (
     read_issues,
     read_relations,
     resolve_focus,
-    resolve_types,
     sentence_groups,
 )
 from kg.graphview.view import add_comention_edges, add_tallied_comentions, load_view
@@ -54,7 +53,6 @@ __all__ = [
     "read_issues",
     "read_relations",
     "resolve_focus",
-    "resolve_types",
     "resolve_window",
     "sentence_groups",
 ]

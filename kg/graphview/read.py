@@ -238,30 +238,6 @@ def sentence_groups(graph: GraphStore) -> dict[str, tuple[str, set[str]]]:
 # --------------------------------------------------------------------------- filters
 
 
-def check_date(text: str | None, what: str) -> str | None:
-    if text is None or text == "":
-        return None
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise KgError(f"{what}: '{text}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return text
-
-
-def resolve_types(types: Iterable[str] | None) -> set[str] | None:
-    if not types:
-        return None
-    known = {t.casefold(): t for t in ENTITY_TYPES}
-    wanted: set[str] = set()
-    for raw in types:
-        for name in str(raw).split(","):
-            name = name.strip()
-            if not name:
-                continue
-            if name.casefold() not in known:
-                raise KgError(f"unknown entity type '{name}' (known: {', '.join(ENTITY_TYPES)})")
-            wanted.add(known[name.casefold()])
-    return wanted or None
-
-
 def resolve_focus(entities: dict[str, EntityNode], name: str) -> list[str]:
     """Entity IRIs whose label or altLabel equals ``name`` (case-insensitive), or whose IRI is ``name``
     (over a table from :func:`read_entities`; ``load_view`` looks names up in the store instead)."""

@@ -21,11 +21,11 @@ from kg.graphview.read import (
     iris_text,
     issue_ref,
     local_name,
-    resolve_types,
     sentence_groups,
 )
 from kg.graphview.walk import issue_infos, walk
 from kg.graphview.window import Count, Window, resolve_window
+from kg.model import entity_types_named
 from kg.store import GraphStore
 
 
@@ -68,7 +68,7 @@ def load_view(
         raise KgError(f"--depth must be 0 or more, not {depth}")
     if limit is not None and limit < 1:
         raise KgError(f"--limit must be 1 or more, not {limit}")
-    wanted = resolve_types(types)
+    wanted = entity_types_named(types)
     window = resolve_window(graph, series, since, until)
     check_counted(graph)
     roots: dict[str, str] = {}

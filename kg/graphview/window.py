@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pyoxigraph import Literal
 
 from kg.errors import KgError
-from kg.graphview.read import STATS, among, check_date, chunks, iris_text, local_name
+from kg.graphview.read import STATS, among, chunks, iris_text, local_name
+from kg.model import checked_date
 from kg.store import GraphStore
 
 
@@ -65,7 +66,7 @@ class Window:
 
 def resolve_window(graph: GraphStore, series: str | None, since: str | None, until: str | None) -> Window:
     """The window of ``kg viz --series/--since/--until``; an unknown series is a one-line error."""
-    window = Window(since=check_date(since, "--since"), until=check_date(until, "--until"))
+    window = Window(since=checked_date(since, "--since"), until=checked_date(until, "--until"))
     if series:
         # Newsletters that have issues: a DISTINCT over one index range, then the labels of those few.
         used = [r["n"] for r in graph.select("SELECT DISTINCT ?n WHERE { GRAPH ?g { ?i schema:isPartOf ?n } }")]
