@@ -99,6 +99,7 @@ class BuildSummary:
     triples: int = 0
     seconds: float = 0.0
     exports_written: bool = False
+    emitted: Any = None  # the kg.shards.EmitReport of ``--emit``
 
     @property
     def ok(self) -> bool:
@@ -182,17 +183,25 @@ def _build(
     series: str | None = None,
     max_file_size: int | None = MAX_FILE_SIZE,
     file_timeout: float | None = FILE_TIMEOUT,
+    executor: str | None = None,
+    emit: str | Path | None = None,
 ) -> BuildSummary:
     """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``.
 
     ``series`` names the series of the issues under ``paths`` (for newsletters the generic reader
     reads); it is remembered in ``out/series.json`` so that later builds keep it.  A file larger than
     ``max_file_size`` bytes, or whose extraction takes longer than ``file_timeout`` seconds, is reported
-    and skipped (None or 0: no limit)."""
+    and skipped (None or 0: no limit).  ``executor`` extracts on a Dask cluster instead of local processes
+    (:mod:`kg.cluster`; the per-file time limit is then not enforced); ``emit`` names a folder where the
+    store's graphs are written as one N-Quads shard each (:mod:`kg.shards`)."""
     from kg.catalog import load_catalog
     from kg.ingest import discover
 
     started = time.perf_counter()
+    if executor:
+        from kg.cluster import parse_executor
+
+        parse_executor(executor)  # a bad --executor is a usage error before anything is read or written
     tell = report or (lambda line: print(line, file=sys.stderr))
 
     def say(line: str) -> None:
@@ -250,7 +259,19 @@ def _build(
             for record in work.gone:
                 claimed.pop(record.graph, None)
         written_sizes = _extract_and_store(
-            graph, work.todo, catalog, workers, progress, build_dir, claimed, totals, summary, say, file_timeout
+            graph,
+            work.todo,
+            catalog,
+            workers,
+            progress,
+            build_dir,
+            claimed,
+            totals,
+            summary,
+            say,
+            file_timeout,
+            executor,
+            fingerprint,
         )
         sources = graph.sources()
         _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
@@ -259,6 +280,10 @@ def _build(
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         changed = bool(static_changed or summary.built or summary.removed)
         summary.triples = _triple_count(graph, build_dir, written_sizes if changed else None, records_before)
+        if emit is not None:
+            from kg.shards import emit as emit_shards
+
+            summary.emitted = emit_shards(graph, emit)
     finally:
         graph.close()
     summary.seconds = time.perf_counter() - started
@@ -349,6 +374,8 @@ def _extract_and_store(
     summary: BuildSummary,
     say: Callable[[str], None],
     file_timeout: float | None = FILE_TIMEOUT,
+    executor: str | None = None,
+    fingerprint: str = "",
 ) -> dict[str, int]:
     """Extract ``todo`` (in worker processes) and store the results in batches; the quads per issue graph written."""
     advance, stop = _progress(len(todo), progress)
@@ -356,7 +383,8 @@ def _extract_and_store(
     batch_bytes = 0
     written_sizes: dict[str, int] = {}
     try:
-        for result in results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers, file_timeout):
+        tasks = [(s.path, s.content_hash, s.series) for s in todo]
+        for result in results(tasks, catalog, workers, file_timeout, executor, fingerprint):
             advance(shown(Path(result.path).name))
             if result.error is not None or result.write is None:
                 summary.errors.append(result.error or f"{result.path}: nothing extracted")
