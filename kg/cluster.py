@@ -24,6 +24,7 @@ from kg.errors import KgError, shown
 from kg.issue_job import IN_FLIGHT, Processed
 
 SCHEME = "dask"
+CONNECT_TIMEOUT = 10  # seconds to reach a scheduler: one that is up answers in milliseconds
 
 _loaded: dict[str, Any] = {}  # per worker process: the catalog fingerprint last loaded, its extractor fingerprint
 _load_lock = threading.Lock()
@@ -120,7 +121,7 @@ def dask_results(
         client = Client(cluster, set_as_default=False)
     else:
         try:
-            client = Client(address, timeout=30, set_as_default=False)
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as err:
             raise KgError(f"{address}: cannot reach the Dask scheduler ({err})") from None
     try:
