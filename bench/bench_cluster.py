@@ -1,13 +1,16 @@
 """What docs/scale.md is projected from: per-issue cost, and builds with local workers vs a Dask LocalCluster.
 
     python bench/bench_cluster.py [--corpus DIR] [--runs 3] [--configs workers1,workers2,dask1,dask2] [--per-issue]
+                                  [--dask-overhead]
 
 Each build is a fresh ``python -m kg.cli build CORPUS --out TMP --no-html`` with ``--workers N`` (the local
 pool) or ``--executor dask --workers N`` (a LocalCluster of N single-threaded worker processes, started and
 stopped by the build, so its start-up is in the time).  Prints the median [min–max] wall time of ``--runs``
 builds per configuration, the CPU of the process tree, and the load average before and after each run.
 ``--per-issue`` measures, in this process, each issue's extraction CPU (``process_file``), quads and
-N-Quads bytes, and the store and shard sizes of one build with ``--emit``.
+N-Quads bytes, and the store and shard sizes of one build with ``--emit``.  ``--dask-overhead`` times what
+Dask adds whatever the work: starting and stopping a 2-worker LocalCluster, and 383 tasks that only return
+an issue-sized result (263 KB) to this process.
 """
 
 from __future__ import annotations
@@ -98,13 +101,44 @@ def per_issue(corpus: Path, scratch: Path) -> None:
     )
 
 
+def dask_overhead(tasks: int = 383, result_bytes: int = 263_000) -> None:
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    )
+    client = Client(cluster, set_as_default=False)
+    started = time.perf_counter()
+    futures = [client.submit(_payload, i, result_bytes, pure=False) for i in range(tasks)]
+    received = sum(len(f.result()) for f in as_completed(futures, loop=client.loop))
+    ran = time.perf_counter()
+    client.close()
+    cluster.close()
+    ended = time.perf_counter()
+    print(
+        f"Dask LocalCluster(2): start {started - wall0:.1f} s, {tasks} tasks returning {result_bytes} B each "
+        f"{ran - started:.2f} s ({(ran - started) / tasks * 1000:.1f} ms per task, {received / 2**20:.0f} MiB), "
+        f"close {ended - ran:.1f} s; this process's CPU {time.process_time() - cpu0:.1f} s; load {_load()}"
+    )
+
+
+def _payload(index: int, size: int) -> bytes:
+    return bytes([index % 256]) * size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=LWKD)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--configs", default="workers1,workers2,dask1,dask2")
     parser.add_argument("--per-issue", action="store_true")
+    parser.add_argument("--dask-overhead", action="store_true")
     args = parser.parse_args()
+    if args.dask_overhead:
+        dask_overhead()
     with tempfile.TemporaryDirectory(prefix="cnkg-bench-cluster-") as tmp:
         scratch = Path(tmp)
         if args.per_issue:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg import __version__, aggregates, ids, safeio
+from kg import aggregates, ids, safeio
 from kg.errors import InputError, KgError, shown
+from kg.fingerprint import extractor_fingerprint, file_hash
+from kg.fingerprint import source_bytes as _source_bytes
 from kg.issue_job import results
-from kg.patterns import PATTERNS_DIR
-from kg.resources import data_file
 from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
@@ -111,32 +111,6 @@ class BuildSummary:
             f"failed {len(self.errors)}; store holds {self.issues_in_store} issues, {self.triples} triples; "
             f"{self.seconds:.1f} s"
         )
-
-
-def file_hash(raw: bytes, fingerprint: str) -> str:
-    """Content hash of a source as the store records it: the bytes and what extracted them."""
-    return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
-
-
-PIPELINE_CODE = (
-    "ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py", "patterns.py",
-    "resources.py", "issue_job.py",
-)  # fmt: skip
-
-
-def extractor_fingerprint(catalog: Any) -> str:
-    """Changes whenever re-extraction could give another result: the per-issue code, catalog, patterns."""
-    digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parent
-    for part in PIPELINE_CODE:
-        for path in sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]:
-            digest.update(path.name.encode() + path.read_bytes())
-    digest.update(str(getattr(catalog, "fingerprint", "")).encode())
-    data = sorted(PATTERNS_DIR.rglob("*")) if PATTERNS_DIR.is_dir() else []
-    for path in [*data, data_file("series.yaml")]:  # series.yaml: the issues' URL templates
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:32]
 
 
 # ---------------------------------------------------------------------- orchestration (writer side)
@@ -384,7 +358,13 @@ def _extract_and_store(
     written_sizes: dict[str, int] = {}
     try:
         tasks = [(s.path, s.content_hash, s.series) for s in todo]
-        for result in results(tasks, catalog, workers, file_timeout, executor, fingerprint):
+        if executor:  # the same writer, fed by a Dask cluster instead of local processes
+            from kg.cluster import dask_results, parse_executor
+
+            extracted = dask_results(tasks, catalog, workers, parse_executor(executor), fingerprint)
+        else:
+            extracted = results(tasks, catalog, workers, file_timeout)
+        for result in extracted:
             advance(shown(Path(result.path).name))
             if result.error is not None or result.write is None:
                 summary.errors.append(result.error or f"{result.path}: nothing extracted")
@@ -527,11 +507,6 @@ def _too_large(paths: Sequence[Path], limit: int | None) -> str | None:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-def _source_bytes(paths: Sequence[Path]) -> bytes:
-    """The bytes one issue is read from: its file, then each companion's, each preceded by its name."""
-    return b"".join((p.name.encode() + b"\0" if i else b"") + p.read_bytes() for i, p in enumerate(paths))
 
 
 def _load_series(build_dir: Path) -> dict[str, str]:

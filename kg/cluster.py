@@ -58,7 +58,7 @@ def _worker_fingerprint(catalog: Any) -> str:
     """Load the NLP pipeline for ``catalog`` once per worker process (again only for another catalog) and
     return the extractor fingerprint of this worker's code with it."""
     from kg import issue_job
-    from kg.build import extractor_fingerprint
+    from kg.fingerprint import extractor_fingerprint
 
     key = str(getattr(catalog, "fingerprint", ""))
     with _load_lock:
@@ -73,7 +73,7 @@ def extract_task(path: str, content_hash: str, series: str | None, catalog: Any,
     """One issue, on a worker: :func:`kg.issue_job.process_file` after checking that this worker extracts
     as the building process does and reads the same bytes it hashed."""
     from kg import issue_job
-    from kg.build import _source_bytes, file_hash
+    from kg.fingerprint import file_hash, source_bytes
     from kg.ingest import source_files
 
     mine = _worker_fingerprint(catalog)
@@ -82,7 +82,7 @@ def extract_task(path: str, content_hash: str, series: str | None, catalog: Any,
             path, content_hash, error=f"{shown(path)}: the Dask worker runs other cnkg code than this build; skipped"
         )
     try:
-        raw = _source_bytes(source_files(path))
+        raw = source_bytes(source_files(path))
     except OSError as err:
         return Processed(path, content_hash, error=f"{shown(path)}: cannot read on the Dask worker: {err.strerror}")
     if file_hash(raw, fingerprint + (series or "")) != content_hash:
@@ -100,7 +100,8 @@ def task_key(path: str, content_hash: str) -> str:
 def dask_results(
     todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int, address: str | None, fingerprint: str
 ) -> Iterator[Processed]:
-    """Processed issues from a Dask cluster, in completion order, with a bounded number in flight.
+    """Processed issues from a Dask cluster, in completion order, with a bounded number in flight: what
+    :func:`kg.issue_job.results` gives from local processes, for the same writer.
 
     ``address`` None starts a LocalCluster of ``workers`` single-threaded worker processes for the build."""
     _require_dask()

@@ -91,26 +91,15 @@ def process_file(path: str, content_hash: str, series: str | None = None) -> Pro
 
 
 def results(
-    todo: Sequence[tuple[str, str, str | None]],
-    catalog: Any,
-    workers: int,
-    file_timeout: float | None = None,
-    executor: str | None = None,
-    fingerprint: str = "",
+    todo: Sequence[tuple[str, str, str | None]], catalog: Any, workers: int, file_timeout: float | None = None
 ) -> Iterator[Processed]:
     """Processed issues, in completion order, with a bounded number in flight.
 
     With a ``file_timeout`` (seconds), each file is extracted in a worker process that is killed and
     replaced when it runs past it (one worker too): the file is reported, the others are built.
-    With an ``executor`` (``dask`` or ``dask://HOST:PORT``, see :mod:`kg.cluster`) the files are extracted
-    on a Dask cluster instead, each task checked against the build's extractor ``fingerprint``."""
+    (:func:`kg.cluster.dask_results` is the same on a Dask cluster.)"""
     if not todo:
         return  # nothing to extract: do not load the NLP pipeline
-    if executor:
-        from kg.cluster import dask_results, parse_executor
-
-        yield from dask_results(todo, catalog, workers, parse_executor(executor), fingerprint)
-        return
     if file_timeout:
         from kg.workers import WorkerPool
 
