@@ -26,6 +26,7 @@ from kg.errors import InputError, KgError, shown
 from kg.fingerprint import extractor_fingerprint, file_hash
 from kg.fingerprint import source_bytes as _source_bytes
 from kg.issue_job import results
+from kg.shards import EmitReport
 from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
@@ -99,7 +100,7 @@ class BuildSummary:
     triples: int = 0
     seconds: float = 0.0
     exports_written: bool = False
-    emitted: Any = None  # the kg.shards.EmitReport of ``--emit``
+    emitted: EmitReport | None = None  # what ``--emit`` wrote
 
     @property
     def ok(self) -> bool:
@@ -351,7 +352,8 @@ def _extract_and_store(
     executor: str | None = None,
     fingerprint: str = "",
 ) -> dict[str, int]:
-    """Extract ``todo`` (in worker processes) and store the results in batches; the quads per issue graph written."""
+    """Extract ``todo`` (in worker processes, or on Dask with ``executor``) and store the results in batches;
+    the quads per issue graph written."""
     advance, stop = _progress(len(todo), progress)
     batch: list[GraphWrite] = []
     batch_bytes = 0

@@ -147,7 +147,8 @@ def _run(
     shared_catalog = client.scatter(catalog, broadcast=True, hash=False)
     queue = iter(todo)
     task_of: dict[str, tuple[str, str, str | None]] = {}
-    limit = max(1, workers) * 4 + IN_FLIGHT
+    slots = max(workers, sum(client.nthreads().values()))  # a remote cluster's size, not --workers
+    limit = slots * 4 + IN_FLIGHT
 
     def submit() -> Any | None:
         nxt = next(queue, None)
