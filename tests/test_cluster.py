@@ -22,7 +22,9 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from kg import ids
 from kg import query as q
-from kg.build import BuildSummary, build
+from kg.build import BuildSummary, build, extractor_fingerprint, file_hash
+from kg.catalog import load_catalog
+from kg.cluster import extract_task
 from kg.endpoint.pages import ready_link
 from kg.errors import KgError
 from kg.serve import ServerHandle, oxigraph_binary, start_server
@@ -34,7 +36,7 @@ from .conftest import LWKD, REPO
 
 distributed = pytest.importorskip("distributed")  # the cluster extra (installed by the dev extra, so in CI)
 
-pytestmark = pytest.mark.skipif(not LWKD.is_dir(), reason="../shared/corpus/lwkd is absent")
+needs_lwkd = pytest.mark.skipif(not LWKD.is_dir(), reason="../shared/corpus/lwkd is absent")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +56,7 @@ def _kg(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@needs_lwkd
 def test_local_cluster_builds_lwkd_like_two_local_workers(reference: tuple[Path, Path, str], tmp_path: Path) -> None:
     _, shards, nquads = reference
     out, emitted = tmp_path / "build", tmp_path / "shards"
@@ -78,6 +81,7 @@ def _executed(client: distributed.Client) -> dict[str, tuple[int, int]]:
     return client.run(lambda dask_worker: (dask_worker.state.executed_count, dask_worker.state.executing_count))
 
 
+@needs_lwkd
 def test_a_worker_killed_mid_build_loses_and_duplicates_no_issue(
     reference: tuple[Path, Path, str], tmp_path: Path
 ) -> None:
@@ -156,6 +160,7 @@ def loaded_shards(reference: tuple[Path, Path, str], tmp_path: Path) -> Iterator
         yield local, loaded
 
 
+@needs_lwkd
 def test_shards_loaded_into_oxigraph_serve_answer_the_canned_queries_as_the_local_store(
     loaded_shards: tuple[ServerHandle, ServerHandle],
 ) -> None:
@@ -191,3 +196,24 @@ def test_bad_executor_is_one_clear_error(tmp_path: Path) -> None:
     run = _kg("build", str(REPO / "corpus"), "--out", str(tmp_path / "b"), "--executor", "dask://nohost:1")
     assert run.returncode != 0
     assert run.stderr.strip().splitlines()[-1].startswith("kg: tcp://nohost:1: cannot reach the Dask scheduler")
+
+
+def test_a_worker_with_other_code_or_another_copy_of_the_file_reports_it(tmp_path: Path) -> None:
+    """What each Dask task checks before extracting, run here as a worker runs it."""
+    issue = tmp_path / "vol-17.txt"
+    issue.write_bytes((REPO / "corpus" / "cloud-native-weekly-vol-17.txt").read_bytes())
+    catalog = load_catalog()
+    fingerprint = extractor_fingerprint(catalog)
+    content_hash = file_hash(issue.read_bytes(), fingerprint)
+    done = extract_task(str(issue), content_hash, None, catalog, fingerprint)
+    assert done.error is None and done.write is not None and done.graph_quads > 0
+    other_code = extract_task(str(issue), content_hash, None, catalog, "0" * 32)
+    assert other_code.write is None
+    assert other_code.error == f"{issue}: the Dask worker runs other cnkg code than this build; skipped"
+    issue.write_bytes(issue.read_bytes() + b"\nedited on the worker's side\n")
+    other_copy = extract_task(str(issue), content_hash, None, catalog, fingerprint)
+    assert other_copy.write is None
+    assert other_copy.error == f"{issue}: differs on the Dask worker from this machine's copy; skipped"
+    issue.unlink()
+    gone = extract_task(str(issue), content_hash, None, catalog, fingerprint)
+    assert gone.error is not None and gone.error.startswith(f"{issue}: cannot read on the Dask worker")
