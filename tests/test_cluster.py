@@ -156,7 +156,10 @@ def loaded_shards(reference: tuple[Path, Path, str], tmp_path: Path) -> Iterator
         check=False,
     )
     assert load.returncode == 0, load.stderr[-2000:]
-    with start_server(build_dir, None, timeout_s=120) as local, start_server(database, None, timeout_s=120) as loaded:
+    with (
+        start_server(build_dir, None, timeout_s=120) as local,
+        start_server(database, None, timeout_s=120, read_only=False) as loaded,  # `oxigraph serve`
+    ):
         yield local, loaded
 
 
