@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg import __version__, aggregates, ids, safeio
+from kg import aggregates, ids, safeio
 from kg.errors import InputError, KgError, shown
+from kg.fingerprint import extractor_fingerprint, file_hash
+from kg.fingerprint import source_bytes as _source_bytes
 from kg.issue_job import results
-from kg.patterns import PATTERNS_DIR
-from kg.resources import data_file
+from kg.shards import EmitReport
 from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static
 
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
@@ -99,6 +100,7 @@ class BuildSummary:
     triples: int = 0
     seconds: float = 0.0
     exports_written: bool = False
+    emitted: EmitReport | None = None  # what ``--emit`` wrote
 
     @property
     def ok(self) -> bool:
@@ -110,32 +112,6 @@ class BuildSummary:
             f"failed {len(self.errors)}; store holds {self.issues_in_store} issues, {self.triples} triples; "
             f"{self.seconds:.1f} s"
         )
-
-
-def file_hash(raw: bytes, fingerprint: str) -> str:
-    """Content hash of a source as the store records it: the bytes and what extracted them."""
-    return hashlib.sha256(fingerprint.encode() + b"\0" + raw).hexdigest()
-
-
-PIPELINE_CODE = (
-    "ingest", "nlp", "extract", "rdf.py", "ids.py", "model.py", "text.py", "vocab.py", "patterns.py",
-    "resources.py", "issue_job.py",
-)  # fmt: skip
-
-
-def extractor_fingerprint(catalog: Any) -> str:
-    """Changes whenever re-extraction could give another result: the per-issue code, catalog, patterns."""
-    digest = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parent
-    for part in PIPELINE_CODE:
-        for path in sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]:
-            digest.update(path.name.encode() + path.read_bytes())
-    digest.update(str(getattr(catalog, "fingerprint", "")).encode())
-    data = sorted(PATTERNS_DIR.rglob("*")) if PATTERNS_DIR.is_dir() else []
-    for path in [*data, data_file("series.yaml")]:  # series.yaml: the issues' URL templates
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:32]
 
 
 # ---------------------------------------------------------------------- orchestration (writer side)
@@ -182,17 +158,25 @@ def _build(
     series: str | None = None,
     max_file_size: int | None = MAX_FILE_SIZE,
     file_timeout: float | None = FILE_TIMEOUT,
+    executor: str | None = None,
+    emit: str | Path | None = None,
 ) -> BuildSummary:
     """Build (or bring up to date) the graph of every issue under ``paths`` in ``out``.
 
     ``series`` names the series of the issues under ``paths`` (for newsletters the generic reader
     reads); it is remembered in ``out/series.json`` so that later builds keep it.  A file larger than
     ``max_file_size`` bytes, or whose extraction takes longer than ``file_timeout`` seconds, is reported
-    and skipped (None or 0: no limit)."""
+    and skipped (None or 0: no limit).  ``executor`` extracts on a Dask cluster instead of local processes
+    (:mod:`kg.cluster`; the per-file time limit is then not enforced); ``emit`` names a folder where the
+    store's graphs are written as one N-Quads shard each (:mod:`kg.shards`)."""
     from kg.catalog import load_catalog
     from kg.ingest import discover
 
     started = time.perf_counter()
+    if executor:
+        from kg.cluster import parse_executor
+
+        parse_executor(executor)  # a bad --executor is a usage error before anything is read or written
     tell = report or (lambda line: print(line, file=sys.stderr))
 
     def say(line: str) -> None:
@@ -250,7 +234,19 @@ def _build(
             for record in work.gone:
                 claimed.pop(record.graph, None)
         written_sizes = _extract_and_store(
-            graph, work.todo, catalog, workers, progress, build_dir, claimed, totals, summary, say, file_timeout
+            graph,
+            work.todo,
+            catalog,
+            workers,
+            progress,
+            build_dir,
+            claimed,
+            totals,
+            summary,
+            say,
+            file_timeout,
+            executor,
+            fingerprint,
         )
         sources = graph.sources()
         _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
@@ -261,6 +257,10 @@ def _build(
         summary.exports_written = write_exports(graph, build_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         summary.triples = sum(sizes.values())
+        if emit is not None:
+            from kg.shards import emit as emit_shards
+
+            summary.emitted = emit_shards(graph, emit)
     finally:
         graph.close()
     summary.seconds = time.perf_counter() - started
@@ -355,14 +355,24 @@ def _extract_and_store(
     summary: BuildSummary,
     say: Callable[[str], None],
     file_timeout: float | None = FILE_TIMEOUT,
+    executor: str | None = None,
+    fingerprint: str = "",
 ) -> dict[str, int]:
-    """Extract ``todo`` (in worker processes) and store the results in batches; the quads per issue graph written."""
+    """Extract ``todo`` (in worker processes, or on Dask with ``executor``) and store the results in batches;
+    the quads per issue graph written."""
     advance, stop = _progress(len(todo), progress)
     batch: list[GraphWrite] = []
     batch_bytes = 0
     written_sizes: dict[str, int] = {}
     try:
-        for result in results([(s.path, s.content_hash, s.series) for s in todo], catalog, workers, file_timeout):
+        tasks = [(s.path, s.content_hash, s.series) for s in todo]
+        if executor:  # the same writer, fed by a Dask cluster instead of local processes
+            from kg.cluster import dask_results, parse_executor
+
+            extracted = dask_results(tasks, catalog, workers, parse_executor(executor), fingerprint)
+        else:
+            extracted = results(tasks, catalog, workers, file_timeout)
+        for result in extracted:
             advance(shown(Path(result.path).name))
             if result.error is not None or result.write is None:
                 summary.errors.append(result.error or f"{result.path}: nothing extracted")
@@ -510,11 +520,6 @@ def _too_large(paths: Sequence[Path], limit: int | None) -> str | None:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-def _source_bytes(paths: Sequence[Path]) -> bytes:
-    """The bytes one issue is read from: its file, then each companion's, each preceded by its name."""
-    return b"".join((p.name.encode() + b"\0" if i else b"") + p.read_bytes() for i, p in enumerate(paths))
 
 
 def _load_series(build_dir: Path) -> dict[str, str]:

@@ -87,6 +87,16 @@ def build(
         float,
         typer.Option("--file-timeout", min=0, help="Skip (and report) a file whose extraction takes longer, in s."),
     ] = 300.0,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            help="Extract on Dask: 'dask' (a local cluster of --workers processes) or dask://HOST:PORT (a scheduler).",
+        ),
+    ] = None,
+    emit: Annotated[
+        Path | None, typer.Option("--emit", help="Also write one N-Quads shard per named graph into this folder.")
+    ] = None,
 ) -> None:
     """Ingest, extract and store every issue under PATHS; skip unchanged ones; write graph.trig and graph.html."""
     from kg.build import build as run_build
@@ -99,8 +109,12 @@ def build(
         series=series,
         max_file_size=int(max_file_size * 1024 * 1024) or None,
         file_timeout=file_timeout or None,
+        executor=executor,
+        emit=emit,
     )
     typer.echo(summary.render())
+    if summary.emitted is not None:
+        typer.echo(summary.emitted.render())
     if summary.exports_written:
         typer.echo(f"wrote {out / 'graph.trig'}" + (f" and {out / 'graph.html'}" if html else ""))
     if not summary.ok:
@@ -392,11 +406,16 @@ def serve(
 def push(
     url: Annotated[str, typer.Argument(help="Graph Store Protocol endpoint, e.g. http://host:7878/store")],
     store: StoreOption = Path("build"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Uploads at once.")] = 4,
+    force: Annotated[
+        bool, typer.Option("--force", help="Upload every graph, also those the target holds unchanged.")
+    ] = False,
 ) -> None:
-    """Upload every named graph to a SPARQL Graph Store endpoint (PUT per graph: pushing twice changes nothing)."""
+    """Upload every named graph to a SPARQL Graph Store endpoint (PUT per graph: pushing twice changes nothing);
+    graphs the target already holds with the same content hash are skipped, so an interrupted push resumes."""
     from kg.push import push as run_push
 
-    result = run_push(store, url)
+    result = run_push(store, url, jobs=jobs, force=force)
     typer.echo(result.summary())
 
 

@@ -17,6 +17,7 @@ ID = "https://w3id.org/cnkg/id/"
 GRAPH_ONTOLOGY = ID + "graph/ontology"
 GRAPH_CATALOG = ID + "graph/catalog"
 GRAPH_BUILD = ID + "graph/build"  # bookkeeping of `kg build` (source hashes)
+GRAPH_PUSH = ID + "graph/push"  # in a `kg push` target: the content hash of each graph pushed there
 # Facts about shared things (entity descriptions, relations between entities), written once
 # however many issues state them: Oxigraph's union default graph does not merge duplicates,
 # so repeating them in every issue graph would multiply every join.

@@ -96,7 +96,8 @@ def results(
     """Processed issues, in completion order, with a bounded number in flight.
 
     With a ``file_timeout`` (seconds), each file is extracted in a worker process that is killed and
-    replaced when it runs past it (one worker too): the file is reported, the others are built."""
+    replaced when it runs past it (one worker too): the file is reported, the others are built.
+    (:func:`kg.cluster.dask_results` is the same on a Dask cluster.)"""
     if not todo:
         return  # nothing to extract: do not load the NLP pipeline
     if file_timeout:

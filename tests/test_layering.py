@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,29 @@ def test_reading_a_graph_never_loads_spacy_or_jieba(tmp_path: Path) -> None:
         timeout=300,
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+DEFAULT_BUILD = """
+import json, sys
+from kg.build import build
+
+summary = build([sys.argv[1]], sys.argv[2], workers=2, write_html=False)
+assert summary.ok, summary.errors
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"))))
+"""
+
+
+def test_a_build_without_executor_never_imports_dask(tmp_path: Path) -> None:
+    """`--workers N` must keep working where the cluster extra is not installed."""
+    corpus = REPO / "corpus"
+    run = subprocess.run(
+        [sys.executable, "-c", DEFAULT_BUILD, str(corpus), str(tmp_path / "build")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == []

@@ -1,5 +1,5 @@
 """Dependencies declared honestly: every third-party module the package imports is declared in pyproject.toml
-(notebook-only tools in the [notebooks] extra), and the package metadata is clean."""
+(notebook-only tools in the [notebooks] extra, Dask in the [cluster] extra), and the package metadata is clean."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ else:  # pragma: no cover
 
 # Modules only kg/notebook.py imports (helpers for the notebooks), declared in the [notebooks] extra.
 NOTEBOOK_MODULES = {"kg/notebook.py"}
+# The one module that imports Dask (`kg build --executor`), declared in the [cluster] extra.
+CLUSTER_MODULES = {"kg/cluster.py"}
 
 
 def _requirement_name(requirement: str) -> str:
@@ -38,10 +40,12 @@ def test_every_imported_distribution_is_declared() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     core = {_requirement_name(r) for r in project["dependencies"]}
     notebooks = core | {_requirement_name(r) for r in project["optional-dependencies"]["notebooks"]}
+    cluster = core | {_requirement_name(r) for r in project["optional-dependencies"]["cluster"]}
     distributions = packages_distributions()
     missing = []
     for path in sorted((REPO / "kg").rglob("*.py")):
-        declared = notebooks if str(path.relative_to(REPO)) in NOTEBOOK_MODULES else core
+        relative = str(path.relative_to(REPO))
+        declared = notebooks if relative in NOTEBOOK_MODULES else cluster if relative in CLUSTER_MODULES else core
         for module in sorted(_imports(path)):
             if module == "kg" or module in sys.stdlib_module_names:
                 continue
@@ -57,6 +61,14 @@ def test_notebook_tools_are_an_extra_not_a_dependency() -> None:
     assert "matplotlib" not in core
     assert {"matplotlib", "ipython"} <= {_requirement_name(r) for r in project["optional-dependencies"]["notebooks"]}
     assert "scipy" in core  # networkx's PageRank needs it; there is no hand-written fallback any more
+
+
+def test_dask_is_an_extra_that_the_test_tools_install() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    assert not any(_requirement_name(r) in ("dask", "distributed") for r in project["dependencies"])
+    assert [r for r in extras["cluster"] if r.startswith("dask[distributed]")]
+    assert any("cluster" in r for r in extras["dev"] if r.startswith("cnkg["))  # CI's `make test` installs it
 
 
 def test_licence_metadata_is_an_spdx_expression() -> None:

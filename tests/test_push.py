@@ -10,10 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import ids
 from kg.errors import KgError
-from kg.push import PushReport, push
+from kg.push import CONTENT_TYPE, PushReport, content_hash, graph_body, push
 from kg.serve import ServerHandle, free_port, start_server
 from tests.test_serve import CILIUM, ISSUE_GRAPH, small_graph
 
@@ -36,7 +37,8 @@ def target(tmp_path: Path) -> Iterator[ServerHandle]:
         handle.stop()
 
 
-def counts_per_graph(handle: ServerHandle) -> dict[str, int]:
+def counts_per_graph(handle: ServerHandle, ledger: bool = False) -> dict[str, int]:
+    """Triples per graph in the target (without the push ledger graph unless ``ledger``)."""
     response = httpx.get(
         handle.url,
         params={"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
@@ -44,7 +46,18 @@ def counts_per_graph(handle: ServerHandle) -> dict[str, int]:
         timeout=10,
     )
     response.raise_for_status()
-    return {row["g"]["value"]: int(row["n"]["value"]) for row in response.json()["results"]["bindings"]}
+    counts = {row["g"]["value"]: int(row["n"]["value"]) for row in response.json()["results"]["bindings"]}
+    return counts if ledger else {g: n for g, n in counts.items() if g != ids.GRAPH_PUSH}
+
+
+def ledger_of(handle: ServerHandle) -> dict[str, set[str]]:
+    """The push ledger the target holds: graph -> its recorded content hashes."""
+    response = httpx.get(handle.store_url, params={"graph": ids.GRAPH_PUSH}, headers={"Accept": CONTENT_TYPE})
+    response.raise_for_status()
+    records: dict[str, set[str]] = {}
+    for triple in parse(response.content, RdfFormat.N_TRIPLES):
+        records.setdefault(triple.subject.value, set()).add(triple.object.value)
+    return records
 
 
 def test_push_uploads_each_graph_and_is_idempotent(build_dir: Path, target: ServerHandle) -> None:
@@ -54,8 +67,30 @@ def test_push_uploads_each_graph_and_is_idempotent(build_dir: Path, target: Serv
     assert report.summary() == f"pushed 2 graphs (6 triples) to {target.store_url}"
     assert counts_per_graph(target) == EXPECTED  # the bookkeeping graph stays local
     again = push(build_dir, target.store_url)
-    assert again.graphs == report.graphs
+    assert again.graphs == [] and again.skipped == CONTENT_GRAPHS  # the target holds them unchanged
+    assert again.summary() == f"pushed 0 graphs (0 triples) to {target.store_url}; 2 unchanged there, skipped"
     assert counts_per_graph(target) == EXPECTED
+    forced = push(build_dir, target.store_url, force=True)
+    assert forced.graphs == report.graphs and not forced.skipped
+    assert counts_per_graph(target) == EXPECTED
+
+
+def test_the_ledger_records_one_hash_per_graph_and_a_changed_graph_is_pushed_again(
+    build_dir: Path, target: ServerHandle
+) -> None:
+    push(build_dir, target.store_url)
+    store = Store.read_only(str(build_dir / "store"))
+    hashes = {g: content_hash(graph_body(store, g)) for g in CONTENT_GRAPHS}
+    del store
+    assert ledger_of(target) == {g: {h} for g, h in hashes.items()}
+    extra = Store(str(build_dir / "store"))
+    extra.add(Quad(NamedNode(CILIUM), NamedNode("urn:p"), Literal("new"), NamedNode(ids.GRAPH_CATALOG)))
+    extra.flush()
+    del extra
+    report = push(build_dir, target.store_url)
+    assert report.graphs == [(ids.GRAPH_CATALOG, 4)] and report.skipped == [ISSUE_GRAPH]
+    assert counts_per_graph(target) == {ISSUE_GRAPH: 3, ids.GRAPH_CATALOG: 4}
+    assert len(ledger_of(target)[ids.GRAPH_CATALOG]) == 1
 
 
 def test_push_replaces_what_the_target_held(build_dir: Path, target: ServerHandle) -> None:
@@ -155,7 +190,7 @@ def test_failure_midway_says_what_was_pushed(build_dir: Path) -> None:
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/ds/data"
         with pytest.raises(KgError) as err:
-            push(build_dir, url)
+            push(build_dir, url, jobs=1)  # one at a time: which graph comes second is then known
     finally:
         server.shutdown()
         server.server_close()
@@ -207,3 +242,62 @@ def test_push_retries_a_store_that_is_still_starting(build_dir: Path) -> None:
             holder[0].server_close()
         thread.join(timeout=5)
     assert len(report.graphs) == len(CONTENT_GRAPHS)
+
+
+class _FailingProxy(BaseHTTPRequestHandler):
+    """Passes requests on to a real graph store, but answers the ``fail_at``-th PUT of a graph with a 500:
+    a push cut off midway."""
+
+    target = ""
+    fail_at = 2
+    puts: list[str] = []
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.command == "PUT" and ids.GRAPH_PUSH not in self.path.replace("%2F", "/").replace("%3A", ":"):
+            _FailingProxy.puts.append(self.path)
+            if len(_FailingProxy.puts) == _FailingProxy.fail_at:
+                self.send_response(500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+        answer = httpx.request(self.command, _FailingProxy.target + self.path, content=body, headers=headers)
+        self.send_response(answer.status_code)
+        self.send_header("Content-Length", str(len(answer.content)))
+        if "content-type" in answer.headers:
+            self.send_header("Content-Type", answer.headers["content-type"])
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_PUT = do_POST = _forward  # noqa: N815 - http.server's naming
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_push_cut_off_midway_resumes_with_the_graphs_not_yet_pushed(build_dir: Path, target: ServerHandle) -> None:
+    _FailingProxy.target, _FailingProxy.puts = target.base_url, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FailingProxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(KgError, match=r"HTTP 500 .*1 of 2 graphs pushed before the failure"):
+            push(build_dir, f"http://127.0.0.1:{server.server_address[1]}/store", jobs=1)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    first, cut = CONTENT_GRAPHS
+    assert counts_per_graph(target) == {first: EXPECTED[first]}
+    resumed = push(build_dir, target.store_url)
+    assert resumed.skipped == [first]  # pushed before the failure: not again
+    assert resumed.graphs == [(cut, EXPECTED[cut])]
+    assert counts_per_graph(target) == EXPECTED
+    assert {g: len(v) for g, v in ledger_of(target).items()} == {first: 1, cut: 1}  # clean again
+
+
+def test_parallel_push_uploads_every_graph(build_dir: Path, target: ServerHandle) -> None:
+    report = push(build_dir, target.store_url, jobs=8)
+    assert report.graphs == [(g, EXPECTED[g]) for g in CONTENT_GRAPHS]
+    assert counts_per_graph(target) == EXPECTED
