@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +13,20 @@ SHARED = REPO.parent / "shared"
 SEED = REPO / "corpus" / "cloud-native-weekly-vol-17.txt"
 LWKD = SHARED / "corpus" / "lwkd"
 REFERENCE = SHARED / "reference"
+# Debian's chromium, driven by Playwright (no browser download); flags that keep it off the closed network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for the browser tests (one per test process)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev dependency) is not installed")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from kg.endpoint import EndpointHandle, Limits, start_endpoint
 
-from .test_explorer_browser import ARGS, CHROMIUM
+from .conftest import CHROMIUM
 from .test_serve import small_graph
 
 pytestmark = [
@@ -27,15 +27,6 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EndpointHandl
     with start_endpoint(build_dir, None, limits=Limits(timeout_s=5, max_queries=2)) as running:
         yield running
     assert not any(Path(f"/proc/{pid}").exists() for pid in running.backend_pids)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev dependency) is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_in_process_endpoint_answers(endpoint: EndpointHandle) -> None:

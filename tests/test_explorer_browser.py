@@ -17,11 +17,8 @@ from kg.explorer import ExplorerOptions, explorer_data, render_page
 from kg.explorer.sparql import store_select
 from kg.store import GraphStore
 
-from .conftest import LWKD, SEED, SHARED
+from .conftest import CHROMIUM, LWKD, SEED, SHARED
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LWCN = SHARED / "corpus" / "lwcn"
 HOSTILE_TITLE = "Week Ending March 8, 2026 <img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -71,15 +68,6 @@ def explorer_file(explorer_build: Path) -> tuple[Path, dict]:
     return out, data
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev dependency) is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 @dataclass
 class Watched:
     page: Any
@@ -97,15 +85,14 @@ class Watched:
         self.page.screenshot(path=str(ARTIFACTS / f"explorer-{name}.png"))
 
 
-@pytest.fixture
-def explorer(browser: Any, explorer_file: tuple[Path, dict]) -> Iterator[Watched]:
-    path, _data = explorer_file
+def open_watched(browser: Any, url: str, origin: str | None = None) -> Watched:
+    """The page at ``url``, any request but to ``origin`` (None: the file itself) and data: URLs refused."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     watched = Watched(page)
-    url = path.resolve().as_uri()
 
     def route(r: Any) -> None:
-        if r.request.url == url or r.request.url.startswith("data:"):
+        ours = r.request.url.startswith(origin + "/") if origin else r.request.url == url
+        if ours or r.request.url.startswith("data:"):
             r.continue_()
         else:
             watched.foreign.append(r.request.url)
@@ -114,18 +101,20 @@ def explorer(browser: Any, explorer_file: tuple[Path, dict]) -> Iterator[Watched
     page.route("**/*", route)
     page.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: watched.errors.append(str(e)))
-
-    def on_dialog(d: Any) -> None:
-        watched.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", on_dialog)
+    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
     page.goto(url)
     # The page's CSP forbids eval (Playwright's polling wait_for_function needs it): wait on the DOM flag.
-    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
+    return watched
+
+
+@pytest.fixture
+def explorer(browser: Any, explorer_file: tuple[Path, dict]) -> Iterator[Watched]:
+    path, _data = explorer_file
+    watched = open_watched(browser, path.resolve().as_uri())
     yield watched
     watched.assert_clean()
-    page.close()
+    watched.page.close()
 
 
 def shown(page: Any) -> set[int]:

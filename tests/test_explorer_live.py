@@ -22,11 +22,11 @@ from kg.explorer import ExplorerOptions, explorer_data, overview
 from kg.explorer.sparql import store_select
 from kg.store import GraphStore
 
-from .test_explorer_browser import (  # noqa: F401 - browser and explorer_build are fixtures
-    CHROMIUM,
+from .conftest import CHROMIUM
+from .test_explorer_browser import (  # noqa: F401 - explorer_build is a fixture
     Watched,
-    browser,
     explorer_build,
+    open_watched,
     shown,
 )
 
@@ -56,28 +56,6 @@ def whole(explorer_build: Path) -> dict:  # noqa: F811
     """Every entity of the store, most mentioned first (the offline data with no cap)."""
     with GraphStore.open(explorer_build, read_only=True) as graph:
         return explorer_data(store_select(graph), ExplorerOptions(budget=BUDGET, cap=100_000))
-
-
-def open_watched(browser: Any, url: str, origin: str | None = None) -> Watched:  # noqa: F811
-    """The page at ``url``, any request but to ``origin`` (None: the file itself) and data: URLs refused."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    watched = Watched(page)
-
-    def route(r: Any) -> None:
-        ours = r.request.url.startswith(origin + "/") if origin else r.request.url == url
-        if ours or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            watched.foreign.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: watched.errors.append(str(e)))
-    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
-    page.goto(url)
-    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
-    return watched
 
 
 @pytest.fixture

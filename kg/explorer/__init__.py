@@ -13,14 +13,23 @@ from typing import Any
 
 from kg.explorer.data import ExplorerOptions, explorer_data
 from kg.explorer.page import render_page
-from kg.explorer.sparql import store_select
+from kg.explorer.sparql import endpoint_select, store_select
 
 # The overview `kg build` rewrites after every change: the 100 most mentioned drawn, the 500 most
 # mentioned searchable (bench/bench_explorer.py measures it; the whole store is one `kg serve` away).
 OVERVIEW_BUDGET = 100
 OVERVIEW_CAP = 500
 
-__all__ = ["OVERVIEW_BUDGET", "OVERVIEW_CAP", "ExplorerOptions", "explorer_data", "overview", "render_page"]
+__all__ = [
+    "OVERVIEW_BUDGET",
+    "OVERVIEW_CAP",
+    "ExplorerOptions",
+    "endpoint_select",
+    "explorer_data",
+    "overview",
+    "render_page",
+    "store_select",
+]
 
 
 def overview(
