@@ -281,16 +281,17 @@ def _describe_dataset(graph: GraphStore, changed: bool, sizes: dict[str, int]) -
 
 def _store_static_graphs(graph: GraphStore, catalog: Any, fingerprint: str) -> bool:
     """Replace the catalog and ontology graphs when their sources changed; True when either was rewritten."""
-    from kg.rdf import catalog_quads, ontology_quads
+    from kg.rdf import ONTOLOGY_FILE, catalog_quads, ontology_quads
 
     static_hash = hashlib.sha256((catalog.fingerprint + fingerprint).encode()).hexdigest()
     # A new extractor (code, catalog or patterns) re-extracts every stored issue: the shared facts
     # are rebuilt from scratch with them, so none of the old extractor's survives.
     changed = graph.replace_static_graph(
-        ids.GRAPH_CATALOG, catalog_quads(catalog), static_hash, clear=[ids.GRAPH_ENTITIES]
+        ids.GRAPH_CATALOG, lambda: catalog_quads(catalog), static_hash, clear=[ids.GRAPH_ENTITIES]
     )
-    ontology = ontology_quads()
-    changed |= graph.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology, _quads_hash(ontology))
+    # The ontology graph is the file's triples: its bytes say whether it changed, without parsing it.
+    ontology_hash = hashlib.sha256(ONTOLOGY_FILE.read_bytes()).hexdigest()
+    changed |= graph.replace_static_graph(ids.GRAPH_ONTOLOGY, ontology_quads, ontology_hash)
     return changed
 
 
@@ -437,13 +438,6 @@ def _records_digest(records: dict[str, Any]) -> str:
     """Which versions of which issues the store holds, as the stats graph's stamp."""
     items = sorted((path, r.content_hash) for path, r in records.items() if not is_static(path))
     return hashlib.sha256(repr(items).encode()).hexdigest()
-
-
-def _quads_hash(quads: Sequence[Any]) -> str:
-    digest = hashlib.sha256()
-    for quad in sorted(str(q) for q in quads):
-        digest.update(quad.encode())
-    return digest.hexdigest()
 
 
 def _graph_sizes(

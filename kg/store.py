@@ -16,7 +16,7 @@ completes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -473,15 +473,16 @@ class GraphStore:
             self.update("".join(parts) + garbage)
 
     def replace_static_graph(
-        self, graph: str, quads: Sequence[Quad], content_hash: str, clear: Sequence[str] = ()
+        self, graph: str, make_quads: Callable[[], Sequence[Quad]], content_hash: str, clear: Sequence[str] = ()
     ) -> bool:
         """Replace the catalog or ontology graph when its source changed (and drop the ``clear`` graphs
-        with it, in the same transaction); True when it was rewritten."""
+        with it, in the same transaction); True when it was rewritten.  ``make_quads`` is called only then
+        (making the catalog's quads costs most of a second, on every build that adds one issue)."""
         key = static_key(graph)
         current = self.sources().get(key)
         if current is not None and current.content_hash == content_hash:
             return False
-        nquads = serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8")
+        nquads = serialize(make_quads(), format=RdfFormat.N_QUADS).decode("utf-8")
         self.write_graphs([GraphWrite(key, graph, content_hash, nquads)], clear=clear)
         return True
 
