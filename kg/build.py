@@ -13,7 +13,6 @@ import errno
 import hashlib
 import inspect
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -249,11 +248,12 @@ def _build(
             fingerprint,
         )
         sources = graph.sources()
-        _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), _records_digest(sources))
+        records_now = _records_digest(sources)
+        _update_stats(graph, totals, claimed_before, bool(summary.built or summary.removed), records_now)
         changed = bool(static_changed or summary.built or summary.removed)
         sizes = _graph_sizes(graph, build_dir, written_sizes if changed else None, records_before)
         _describe_dataset(graph, changed, sizes)
-        _save_graph_sizes(graph, build_dir, sizes)
+        _save_graph_sizes(build_dir, sizes, records_now)
         summary.exports_written = write_exports(graph, build_dir, write_html, sources)
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         summary.triples = sum(sizes.values())
@@ -468,9 +468,8 @@ def _graph_sizes(
     }
 
 
-def _save_graph_sizes(graph: GraphStore, build_dir: Path, sizes: dict[str, int]) -> None:
-    """Cache ``sizes`` for the next build, named by the store content they were counted from."""
-    version = _records_digest(graph.sources())
+def _save_graph_sizes(build_dir: Path, sizes: dict[str, int], version: str) -> None:
+    """Cache ``sizes`` for the next build, named by the store content they were counted from (``version``)."""
     safeio.write_text(build_dir / GRAPH_SIZES, json.dumps({"version": version, "sizes": sizes}, sort_keys=True))
 
 
@@ -487,17 +486,9 @@ def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources:
     stamp.unlink(missing_ok=True)  # stale until both files are rewritten
     graph.export_trig_cached(trig, build_dir / EXPORTS_CACHE)
     if write_html:
-        try:
-            from kg.explorer import overview
-        except ImportError:
-            overview = None
-        if overview is not None:
-            # Written beside and renamed into place (with an fsync) so that a kill leaves the old page or the new.
-            tmp_html = build_dir / ".graph.html.partial"
-            overview(graph, tmp_html)
-            with open(tmp_html, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp_html, html)
+        from kg.explorer import overview
+
+        overview(graph, html)  # written beside and renamed into place: a kill leaves the old page or the new
     safeio.write_text(stamp, version)
     return True
 

@@ -209,7 +209,9 @@ def write_output(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        Path(output).write_bytes(data)
+        from kg import safeio
+
+        safeio.write_bytes(output, data)  # a kill leaves the old file or the new one
 
 
 @app.command()
@@ -313,11 +315,9 @@ def viz(
     with GraphStore.open(store, read_only=True) as graph:
         data = explorer_data(store_select(graph), options, title=f"cnkg: {focus}" if focus else "cnkg")
     if str(output) == "-":  # the page on standard output
-        import tempfile
+        from kg.explorer.page import page_html
 
-        with tempfile.TemporaryDirectory() as scratch:
-            render_page(data, Path(scratch) / "graph.html")
-            write_output((Path(scratch) / "graph.html").read_bytes(), "-")
+        write_output(page_html(data).encode("utf-8"), "-")
         return
     render_page(data, output)
     drawn = sum(1 for e in data["entities"] if e["drawn"])

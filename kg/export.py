@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat
 
+from kg import safeio
 from kg.errors import KgError
 from kg.store import GraphStore
 
@@ -45,27 +46,27 @@ def export(build_dir: Path, fmt: str, output: Path | None = None, progress: bool
                 shutil.copyfileobj(handle, sys.stdout.buffer)
         sys.stdout.flush()
         return Path("-")
+    if fmt not in (*RDF_FORMATS, "graphml", "gexf", "csv"):
+        raise KgError(f"unknown export format {fmt!r}")
     out = output or Path(build_dir) / f"graph.{fmt}"
-    with GraphStore.open(build_dir, read_only=True) as graph:
-        if fmt in RDF_FORMATS:
-            if fmt == "jsonld":
-                _export_jsonld(graph, out, progress)
-            else:
-                graph.export(out, RDF_FORMATS[fmt])
+    # Every format is written beside ``out`` and renamed into place: a kill or a full disk leaves the old file.
+    with GraphStore.open(build_dir, read_only=True) as graph, safeio.atomic_path(out) as tmp:
+        if fmt == "jsonld":
+            _export_jsonld(graph, tmp, progress)
+        elif fmt in RDF_FORMATS:
+            graph.export(tmp, RDF_FORMATS[fmt])
         elif fmt in ("graphml", "gexf"):
             from kg.analytics import EXPORT_STEPS, export_graph
             from kg.progress import steps
 
             with steps(EXPORT_STEPS, f"export {fmt}", progress) as step:
-                export_graph(graph, fmt, out, step=step)
-        elif fmt == "csv":
+                export_graph(graph, fmt, tmp, step=step)
+        else:
             rows = graph.select(MENTIONS_CSV)
-            with open(out, "w", newline="", encoding="utf-8") as handle:
+            with open(tmp, "w", newline="", encoding="utf-8") as handle:
                 writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["issue"])
                 writer.writeheader()
                 writer.writerows(rows)
-        else:
-            raise KgError(f"unknown export format {fmt!r}")
     return out
 
 
@@ -84,10 +85,9 @@ def _export_jsonld(graph: GraphStore, out: Path, progress: bool = False) -> None
     from kg.progress import bar
     from kg.vocab import PREFIXES
 
-    tmp = out.with_name(out.name + ".tmp")
     names = [g for g in graph.named_graphs() if g != ids.GRAPH_BUILD]
     advance, stop = bar(len(names) + 1, "export jsonld", progress)
-    with open(tmp, "w", encoding="utf-8") as handle:
+    with open(out, "w", encoding="utf-8") as handle:
         handle.write('{\n"@context": ' + json.dumps(PREFIXES, ensure_ascii=False) + ',\n"@graph": [\n')
         first = True
         for name in [*names, None]:
@@ -101,7 +101,6 @@ def _export_jsonld(graph: GraphStore, out: Path, progress: bool = False) -> None
                 first = False
         handle.write("\n]\n}\n")
     stop()
-    tmp.replace(out)
 
 
 def _compact(value: object) -> object:

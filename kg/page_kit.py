@@ -1,7 +1,7 @@
 """What self-contained graph pages need (the explorer's kg/explorer/page.py, offline and served live):
 vis-network read from the pyvis package to be inlined, JSON safe inside a
-``<script>`` element, the Content-Security-Policy's script hashes, and rendering a Jinja template to a file.
-:func:`write_vis_page` does all of it for a template that inlines vis-network, the data and one script.
+``<script>`` element, the Content-Security-Policy's script hashes, and rendering a Jinja template.
+:func:`render_vis_page` does all of it for a template that inlines vis-network, the data and one script.
 
 A leaf module (only kg.errors): a page uses it without loading the graph or store modules.
 """
@@ -78,17 +78,6 @@ def page_script(templates: Path, name: str) -> str:
     return script + "\n" if (templates / name).read_text(encoding="utf-8").endswith("\n") else script
 
 
-def write_page(templates: Path, name: str, out: Path, **context: Any) -> Path:
-    """Render the template ``name`` from the folder ``templates`` (HTML autoescaped) to ``out``; its path.
-
-    Templates may include the pieces in :data:`SHARED_TEMPLATES`."""
-    page = _environment(templates).get_template(name).render(**context)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
-
-
 def render_vis_page(templates: Path, name: str, title: str, app_js: str, data: Any, **context: Any) -> str:
     """A page that inlines vis-network, ``data`` as JSON and the page's own script ``app_js``, as text.
 
@@ -112,11 +101,3 @@ def render_vis_page(templates: Path, name: str, title: str, app_js: str, data: A
             **context,
         )
     )
-
-
-def write_vis_page(templates: Path, name: str, out: Path, title: str, app_js: str, data: Any, **context: Any) -> Path:
-    """Write :func:`render_vis_page`'s page to ``out``; its path."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_vis_page(templates, name, title, app_js, data, **context), encoding="utf-8")
-    return out

@@ -33,24 +33,28 @@ def _fsync_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_open(target: str | Path) -> Iterator[BinaryIO]:
-    """A binary handle on a temporary file that replaces ``target`` when the block ends without error.
-
-    On an error (or a full disk) the temporary file is removed and ``target`` is left as it was."""
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write in any way; it replaces ``target`` (fsynced) when the block
+    ends without error.  On an error (or a full disk, or a kill) ``target`` is left as it was."""
     target = Path(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    handle = open(tmp, "wb")  # noqa: SIM115 - closed below, before the rename
     try:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
-        handle.close()
+        yield tmp
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
         os.replace(tmp, target)
     except BaseException:
-        handle.close()
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | Path) -> Iterator[BinaryIO]:
+    """A binary handle on a temporary file that replaces ``target`` when the block ends without error
+    (:func:`atomic_path`)."""
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        yield handle
 
 
 def write_bytes(target: str | Path, data: bytes) -> None:

@@ -17,7 +17,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from kg.page_kit import page_script, render_vis_page, write_vis_page
+from kg import safeio
+from kg.page_kit import page_script, render_vis_page
 
 TEMPLATES = Path(__file__).parent / "templates"
 LAYOUT_PIVOTS = 300  # above this many nodes, each step repels from a sample (an unbiased estimate)
@@ -96,18 +97,25 @@ def layout(data: dict) -> None:
             )
 
 
-def render_page(data: dict, out: Path) -> Path:
-    """Write the explorer page for ``data`` (from :func:`kg.explorer.data.explorer_data`) to ``out``."""
+def page_html(data: dict) -> str:
+    """The explorer page for ``data`` (from :func:`kg.explorer.data.explorer_data`), as text."""
     layout(data)
-    return write_vis_page(
+    return render_vis_page(
         TEMPLATES,
         "explorer.html",
-        out,
         title=data.get("title", "cnkg explorer"),
         app_js=page_script(TEMPLATES, "explorer.js"),
         data=data,
         app_css=(TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
     )
+
+
+def render_page(data: dict, out: Path) -> Path:
+    """Write the explorer page for ``data`` to ``out`` (atomically); its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    safeio.write_text(out, page_html(data))
+    return out
 
 
 def render_live_page(data_url: str, title: str = "cnkg explorer (live)") -> str:
