@@ -1,8 +1,8 @@
 """Materialised counts: the stats graph, sums of the per-issue tallies.
 
-Each issue graph holds its own tallies (written by :func:`kg.rdf.tally_quads` from the extraction):
-one ``cnkg:MentionTally`` per entity it mentions and one ``cnkg:CoMentionTally`` per pair of projects
-sharing a sentence.  The stats graph (``ids.GRAPH_STATS``) holds their sums over the whole store:
+Each issue graph holds what is summed: its mention nodes (``?m cnkg:refersTo ?entity``: one per distinct
+span and entity) and its ``cnkg:CoMentionTally`` nodes (written by :func:`kg.rdf.tally_quads`), one per
+pair of projects sharing a sentence.  The stats graph (``ids.GRAPH_STATS``) holds their sums over the whole store:
 
 - one ``cnkg:MentionTotal`` per (entity, newsletter): ``cnkg:mentionCount``, ``cnkg:issueCount``;
 - one ``cnkg:CoMentionTotal`` per project pair: ``cnkg:sentenceCount``, ``cnkg:issueCount``.
@@ -96,12 +96,11 @@ def _mention_totals(graph: GraphStore) -> Iterator[Quad]:
 
     Hash joins of three sub-selects (the tallies, their counts, every issue graph's newsletter) rather
     than a lookup per tally: Oxigraph's point lookups cost several microseconds each."""
-    # One MentionTally per (issue graph, entity): COUNT(*) counts issues.  The stats graph's totals
-    # drop out at the join with the issue graphs' newsletters.
+    # Mentions per (issue graph, entity) first, then summed per newsletter: COUNT(*) counts issues.
     sparql = """SELECT ?entity ?newsletter (SUM(?count) AS ?mentions) (COUNT(*) AS ?issues)
 WHERE {
-  { SELECT ?tally ?entity ?graph WHERE { GRAPH ?graph { ?tally cnkg:tallyOf ?entity } } }
-  { SELECT ?tally ?count WHERE { GRAPH ?anyGraph { ?tally cnkg:mentionCount ?count } } }
+  { SELECT ?graph ?entity (COUNT(*) AS ?count) WHERE { GRAPH ?graph { ?mention cnkg:refersTo ?entity } }
+    GROUP BY ?graph ?entity }
   { SELECT ?graph ?newsletter WHERE { GRAPH ?graph { ?issue schema:isPartOf ?newsletter } } }
 }
 GROUP BY ?entity ?newsletter"""
@@ -198,22 +197,31 @@ class Totals:
 
 
 def tallies_of(quads: Iterable[Any]) -> list[tuple[tuple[str, ...], int]]:
-    """The tallies among one issue graph's quads, as plain data for :class:`Totals`."""
+    """The tallies in one issue graph's quads, as plain data for :class:`Totals`: (entity,) -> its
+    mentions (``cnkg:refersTo`` quads: one per distinct span) and (first, second) -> the sentences of a
+    CoMentionTally."""
+    mentioned: set[tuple[Any, str]] = set()  # (mention node, entity): a list of quads may repeat one
     counted: dict[Any, list[str]] = {}
     counts: dict[Any, int] = {}
     for quad in quads:
-        if quad.predicate == CNKG.tallyOf:
+        if quad.predicate == CNKG.refersTo:
+            mentioned.add((quad.subject, quad.object.value))
+        elif quad.predicate == CNKG.tallyOf:
             counted.setdefault(quad.subject, []).append(quad.object.value)
-        elif quad.predicate in (CNKG.mentionCount, CNKG.sentenceCount):
+        elif quad.predicate == CNKG.sentenceCount:
             counts[quad.subject] = int(quad.object.value)
-    return [(tuple(iris), counts[node]) for node, iris in counted.items() if node in counts]
+    mentions: dict[str, int] = {}
+    for _node, entity in mentioned:
+        mentions[entity] = mentions.get(entity, 0) + 1
+    pairs = [(tuple(iris), counts[node]) for node, iris in counted.items() if node in counts]
+    return [((entity,), count) for entity, count in sorted(mentions.items())] + pairs
 
 
 def stored_tallies(graph: GraphStore, issue_graph: str) -> tuple[str, list[tuple[tuple[str, ...], int]]]:
     """The newsletter and tallies of an issue graph as stored (before it is replaced or removed)."""
     quads = [
         q
-        for predicate in (CNKG.tallyOf, CNKG.mentionCount, CNKG.sentenceCount)
+        for predicate in (CNKG.refersTo, CNKG.tallyOf, CNKG.sentenceCount)
         for q in graph.quads(None, predicate, None, issue_graph)
     ]
     part_of = next(graph.quads(None, SCHEMA.isPartOf, None, issue_graph), None)

@@ -13,6 +13,7 @@ import errno
 import hashlib
 import inspect
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -31,8 +32,9 @@ from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_
 # Batching bounds memory (at most this many extracted issues wait in memory) and amortises the cost
 # of a write: Oxigraph's bulk loads cost less per issue in large batches (10,000 issues: ~2x less
 # wall time with batches of ~500 issues than of 128; each batch overlaps the store's older files and
-# sets off compactions), at the price of ~1 GB held by the loader.
-BATCH_ISSUES = 512
+# sets off compactions), at the price of ~1 GB held by the loader.  $CNKG_BATCH_ISSUES lowers the
+# count (less memory per batch; the kill-and-resume test uses it to get several batches from a few issues).
+BATCH_ISSUES = int(os.environ.get("CNKG_BATCH_ISSUES", "512"))
 BATCH_BYTES = 96 * 1024 * 1024
 # Per-file bounds (``kg build --max-file-size``, ``--file-timeout``): the largest issue in the corpora is
 # ~0.2 MB and takes well under a second; a file past these is reported and skipped, the others built.

@@ -26,7 +26,7 @@ GRAPH_ENTITIES = ID + "graph/entities"
 # kg.aggregates.refresh: what the ranking queries read instead of every mention.
 GRAPH_STATS = ID + "graph/stats"
 
-# Tally nodes (per issue: cnkg:MentionTally, cnkg:CoMentionTally; per store: cnkg:MentionTotal,
+# Tally nodes (per issue: cnkg:CoMentionTally; per store: cnkg:MentionTotal,
 # cnkg:CoMentionTotal) are named by a hash of what they count: ``TALLY + sha1(kind, IRIs…)[:TALLY_DIGITS]``.
 # kg.aggregates computes the same IRIs in SPARQL (SHA1, SUBSTR), so both must keep this scheme.
 TALLY = ID + "tally/"
@@ -101,9 +101,11 @@ def mention_iri(issue_id: str, start: int, end: int) -> str:
     return f"{issue_id}/mention/{start}-{end}"
 
 
-def statement_iri(issue_id: str, subject: str, predicate: str, obj: str) -> str:
+def statement_iri(subject: str, predicate: str, obj: str) -> str:
+    """The reified statement of one relation: the same node for every issue that states it (each issue's
+    graph adds its own ``prov:wasDerivedFrom``)."""
     digest = hashlib.sha1(f"{subject} {predicate} {obj}".encode()).hexdigest()[:16]
-    return f"{issue_id}/statement/{digest}"
+    return f"{ID}statement/{digest}"
 
 
 def evidence_iri(issue_id: str, start: int, end: int) -> str:

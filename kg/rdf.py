@@ -51,9 +51,10 @@ def label_literal(text: str) -> Literal:
     return Literal(text, language="zh") if has_cjk(text) else Literal(text)
 
 
-# Spans (mentions, evidence) keep their cnkg type only: their standard classes (nif:String, prov:Entity)
-# would cost one quad per span, ~72k on the LWKD build (+9%), and nif:referenceContext marks them as NIF
-# strings already (`?m nif:referenceContext ?c` finds them).
+# Spans keep at most their cnkg type: their standard classes (nif:String, prov:Entity) would cost one quad
+# per span, ~72k on the LWKD build (+9%), and nif:referenceContext marks them as NIF strings already
+# (`?m nif:referenceContext ?c` finds them).  Mentions are typed cnkg:Mention (the design's contract);
+# evidence spans are not typed at all: they are the objects of nif:sentence / prov:wasDerivedFrom.
 SPAN_CLASSES = frozenset({CNKG.Mention, CNKG.Evidence})
 
 
@@ -157,9 +158,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         add(Quad(issue_node, CNKG.hasSection, node, graph))
 
     # Terms of the per-mention loops, looked up once.
-    rdf_type, c_mention, c_evidence = RDF.type, CNKG.Mention, CNKG.Evidence
-    mention_types = [c_mention]  # spans keep their cnkg type only: see SPAN_CLASSES
-    evidence_types = [c_evidence]
+    rdf_type, c_mention = RDF.type, CNKG.Mention
     reference_context = NIF.referenceContext
     refers_to, in_issue, in_section = CNKG.refersTo, CNKG.inIssue, CNKG.inSection
     begin, end_, anchor_of, nif_sentence = NIF.beginIndex, NIF.endIndex, NIF.anchorOf, NIF.sentence
@@ -173,13 +172,11 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
         node = evidence_nodes.get(key)
         if node is None:
             node = evidence_nodes[key] = NamedNode(ids.evidence_iri(extraction.issue_id, span.start, span.end))
-            for cls in evidence_types:
-                add(Quad(node, rdf_type, cls, graph))
-            add(Quad(node, in_issue, issue_node, graph))
+            # Its offsets in the context say all: the text is the context's nif:isString between them,
+            # the issue the context's cnkg:inIssue (docs/graph-shape.md, "Evidence").
             add(Quad(node, reference_context, context, graph))
             add(Quad(node, begin, Literal(str(span.start), datatype=_INT), graph))
             add(Quad(node, end_, Literal(str(span.end), datatype=_INT), graph))
-            add(Quad(node, anchor_of, Literal(span.text), graph))
         return node
 
     # Entities and their mentions; what the tallies count is collected on the way.
@@ -199,8 +196,7 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
             add(Quad(issue_node, CNKG.mentions, node, graph))
         for mention in entity.mentions:
             m_node = NamedNode(ids.mention_iri(extraction.issue_id, mention.start, mention.end))
-            for cls in mention_types:
-                add(Quad(m_node, rdf_type, cls, graph))
+            add(Quad(m_node, rdf_type, c_mention, graph))  # no standard class: see SPAN_CLASSES
             add(Quad(m_node, refers_to, node, graph))
             add(Quad(m_node, in_issue, issue_node, graph))
             add(Quad(m_node, reference_context, context, graph))
@@ -218,18 +214,17 @@ def extraction_quads(extraction: Extraction, source_name: str | None = None) -> 
                 projects_by_sentence.setdefault((sentence.start, sentence.end), set()).add(entity.id)
     quads.extend(tally_quads(extraction.issue_id, mention_spans, projects_by_sentence))
 
-    # Relations: direct triple + reified statement with its evidence.
+    # Relations: the direct triple, and a reified statement — one node per (subject, predicate, object),
+    # described once in the shared graph — derived from this issue's evidence span.
     for relation in extraction.relations:
         subject, obj = NamedNode(relation.subject), NamedNode(relation.object)
         predicate = CNKG[ids.camel(relation.predicate)]
         add(Quad(subject, predicate, obj, graph if relation.subject == extraction.issue_id else shared))
-        statement = NamedNode(
-            ids.statement_iri(extraction.issue_id, relation.subject, relation.predicate, relation.object)
-        )
-        add(Quad(statement, RDF.type, RDF.Statement, graph))
-        add(Quad(statement, RDF.subject, subject, graph))
-        add(Quad(statement, RDF.predicate, predicate, graph))
-        add(Quad(statement, RDF.object, obj, graph))
+        statement = NamedNode(ids.statement_iri(relation.subject, relation.predicate, relation.object))
+        add(Quad(statement, RDF.type, RDF.Statement, shared))
+        add(Quad(statement, RDF.subject, subject, shared))
+        add(Quad(statement, RDF.predicate, predicate, shared))
+        add(Quad(statement, RDF.object, obj, shared))
         add(Quad(statement, PROV.wasDerivedFrom, evidence(relation.evidence), graph))
     return quads
 
@@ -239,20 +234,14 @@ def tally_quads(
     mention_spans: dict[str, set[tuple[int, int]]],
     projects_by_sentence: dict[tuple[int, int], set[str]],
 ) -> Iterator[Quad]:
-    """The issue's materialised counts, in its graph: ``cnkg:entityCount`` on the issue, one
-    ``cnkg:MentionTally`` per entity mentioned (``cnkg:mentionCount``: distinct mention spans) and one
+    """The issue's materialised counts, in its graph: ``cnkg:entityCount`` on the issue and one
     ``cnkg:CoMentionTally`` per unordered pair of projects sharing a sentence (``cnkg:sentenceCount``:
-    distinct sentences).  kg.aggregates sums them into the stats graph."""
+    distinct sentences).  kg.aggregates sums them, and the mentions per entity (each mention node's
+    ``cnkg:refersTo``: the mention count needs no node of its own), into the stats graph."""
     issue_node = NamedNode(issue_id)
     graph = NamedNode(ids.issue_graph(issue_id))
     rdf_type, in_issue, tally_of = RDF.type, CNKG.inIssue, CNKG.tallyOf
     yield Quad(issue_node, CNKG.entityCount, Literal(str(len(mention_spans)), datatype=_INT), graph)
-    for entity in sorted(mention_spans):
-        node = NamedNode(ids.tally_iri("mention", issue_id, entity))
-        yield Quad(node, rdf_type, CNKG.MentionTally, graph)
-        yield Quad(node, in_issue, issue_node, graph)
-        yield Quad(node, tally_of, NamedNode(entity), graph)
-        yield Quad(node, CNKG.mentionCount, Literal(str(len(mention_spans[entity])), datatype=_INT), graph)
     sentences_by_pair: dict[tuple[str, str], int] = {}
     for projects in projects_by_sentence.values():
         ordered = sorted(projects)

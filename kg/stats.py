@@ -12,7 +12,7 @@ SELECT ?class (COUNT(DISTINCT ?mentioned) AS ?inIssues) (COUNT(DISTINCT ?listed)
   UNION
   { GRAPH <https://w3id.org/cnkg/id/graph/catalog> { ?listed a ?c } }
   UNION
-  { ?mentioned a ?c . FILTER(?c IN (cnkg:Issue, cnkg:Section, cnkg:Mention, cnkg:Evidence, cnkg:Newsletter)) }
+  { ?mentioned a ?c . FILTER(?c IN (cnkg:Issue, cnkg:Section, cnkg:Mention, cnkg:Newsletter)) }
   FILTER(STRSTARTS(STR(?c), STR(cnkg:)))
   BIND(STRAFTER(STR(?c), "#") AS ?class)
 } GROUP BY ?class ORDER BY DESC(?inIssues) ?class

@@ -60,7 +60,7 @@ CNKG = Vocabulary(
         "Technology", "Article",
         # document structure, provenance and counts
         "Newsletter", "Issue", "Section", "Mention", "Evidence",
-        "MentionTally", "CoMentionTally", "MentionTotal", "CoMentionTotal",
+        "CoMentionTally", "MentionTotal", "CoMentionTotal",
         # relations between entities (kg.model.PREDICATES, camel-cased)
         "about", "affects", "authoredBy", "developedBy", "editedBy", "featureOf", "fixedIn", "hasRelease",
         "integrates", "partOf", "publishedBy", "recommends", "replaces", "targetsRelease", "uses", "writtenBy",
@@ -123,3 +123,15 @@ PREFIXES = {
 def name_key(name: str) -> str:
     """The case- and width-insensitive key under which an entity's names are looked up (cnkg:nameKey)."""
     return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+def span_text(span: str, text: str) -> str:
+    """SPARQL binding ``text`` to the text of the evidence span ``span`` (a variable or IRI): the span
+    keeps only its offsets in its context (docs/graph-shape.md), so its text is the context's string
+    between them (SUBSTR counts characters from 1, the offsets code points from 0, as Python does)."""
+    tag = text.lstrip("?$")
+    return (
+        f"{span} nif:referenceContext ?{tag}_context ; nif:beginIndex ?{tag}_begin ; nif:endIndex ?{tag}_end . "
+        f"?{tag}_context nif:isString ?{tag}_string "
+        f"BIND(SUBSTR(?{tag}_string, ?{tag}_begin + 1, ?{tag}_end - ?{tag}_begin) AS {text})"
+    )

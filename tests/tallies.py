@@ -1,10 +1,10 @@
 """The materialised counts `kg build` writes, derived in SPARQL from a store's Mention nodes.
 
 Hand-made fixtures (tests/fixtures/viz/small.trig) hold mentions but no tallies; the views rank with
-the tallies, so the tests add them here, following the vocabulary (one ``cnkg:MentionTally`` per
-entity and issue, one ``cnkg:CoMentionTally`` per pair of projects sharing a sentence, and their
-sums in the stats graph: ``cnkg:MentionTotal`` per entity and series, ``cnkg:CoMentionTotal`` per
-pair).  An oracle independent of kg.rdf/kg.aggregates: the tests check the views against it.
+the tallies, so the tests add them here, following the vocabulary (one ``cnkg:CoMentionTally`` per
+pair of projects sharing a sentence in an issue, and in the stats graph ``cnkg:MentionTotal`` per
+entity and series — its mentions counted — and ``cnkg:CoMentionTotal`` per pair).  An oracle
+independent of kg.rdf/kg.aggregates: the tests check the views against it.
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 _TALLY = "https://w3id.org/cnkg/id/tally/test/"
 
 UPDATES = [
-    # Per issue graph: mentions of each entity.
-    f"""INSERT {{ GRAPH ?g {{ ?t a cnkg:MentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?e ; cnkg:mentionCount ?n }} }}
-    WHERE {{
-      {{ SELECT ?g ?i ?e (COUNT(DISTINCT ?m) AS ?n)
-         WHERE {{ GRAPH ?g {{ ?m a cnkg:Mention ; cnkg:refersTo ?e ; cnkg:inIssue ?i }} }} GROUP BY ?g ?i ?e }}
-      BIND(IRI(CONCAT("{_TALLY}m/", SHA1(CONCAT(STR(?i), " ", STR(?e))))) AS ?t)
-    }}""",
     # Per issue graph: sentences shared by two projects.
     f"""INSERT {{ GRAPH ?g {{ ?t a cnkg:CoMentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?a , ?b ;
                            cnkg:sentenceCount ?n }} }}
@@ -47,8 +40,8 @@ UPDATES = [
     f"""INSERT {{ GRAPH <{STATS}> {{ ?t a cnkg:MentionTotal ; cnkg:tallyOf ?e ; cnkg:inSeries ?s ;
                                     cnkg:mentionCount ?n ; cnkg:issueCount ?k }} }}
     WHERE {{
-      {{ SELECT ?e ?s (SUM(?c) AS ?n) (COUNT(DISTINCT ?i) AS ?k)
-         WHERE {{ GRAPH ?g {{ ?x a cnkg:MentionTally ; cnkg:inIssue ?i ; cnkg:tallyOf ?e ; cnkg:mentionCount ?c .
+      {{ SELECT ?e ?s (COUNT(DISTINCT ?m) AS ?n) (COUNT(DISTINCT ?i) AS ?k)
+         WHERE {{ GRAPH ?g {{ ?m a cnkg:Mention ; cnkg:refersTo ?e ; cnkg:inIssue ?i .
                              ?i schema:isPartOf ?s }} }} GROUP BY ?e ?s }}
       BIND(IRI(CONCAT("{_TALLY}mt/", SHA1(CONCAT(STR(?e), " ", STR(?s))))) AS ?t)
     }}""",

@@ -130,7 +130,8 @@ WHERE {
   FILTER(!BOUND(?series) || ?newsletter = IRI(CONCAT(STR(id:), "newsletter/", ?series)))
   OPTIONAL { ?issue schema:datePublished ?date }
   OPTIONAL { ?m cnkg:inSection ?s . ?s rdfs:label ?section }
-  OPTIONAL { ?m nif:sentence ?ev . ?ev nif:anchorOf ?sentence }
+  OPTIONAL { ?m nif:sentence ?ev . ?ev nif:referenceContext ?c ; nif:beginIndex ?b ; nif:endIndex ?x .
+             ?c nif:isString ?str BIND(SUBSTR(?str, ?b + 1, ?x - ?b) AS ?sentence) }
 }
 ORDER BY ?date ?issueLabel ?start
 """,

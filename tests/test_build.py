@@ -270,12 +270,12 @@ def test_killed_build_leaves_a_consistent_store_that_the_next_build_completes(tm
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     text = SEED.read_text(encoding="utf-8")
-    # 150 copies: the writer's first batch (about 64 of these issues, by its byte limit) is stored well before
-    # the last is extracted, so the kill lands between batches with issues on both sides.
+    # 150 copies in batches of 50: the writer's first batch is stored well before the last issue is
+    # extracted, so the kill lands between batches with issues on both sides.
     for n in range(100, 100 + ISSUE_COPIES):
         (corpus / f"cnw-{n}.txt").write_text(text.replace("Vol. 17", f"Vol. {n}"), encoding="utf-8")
     out = tmp_path / "build"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(REPO), CNKG_BATCH_ISSUES="50")
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "build", str(corpus), "--out", str(out), "--no-html"],
         env=env,

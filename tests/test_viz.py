@@ -178,6 +178,7 @@ def generated_store(issues: int = 260, entities: int = 40, seed: int = 3) -> pyo
     a, label = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n("http://www.w3.org/2000/01/rdf-schema#label")
     schema, nif = "https://schema.org/", "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
     xsd_date = n("http://www.w3.org/2001/XMLSchema#date")
+    xsd_integer = n("http://www.w3.org/2001/XMLSchema#integer")
     catalog = n(ID + "graph/catalog")
     quads = []
     ents = [n(f"{ID}{TYPES[j % 5].lower()}/e{j}") for j in range(entities)]
@@ -206,6 +207,7 @@ def generated_store(issues: int = 260, entities: int = 40, seed: int = 3) -> pyo
         # Entity j is mentioned with weight ~ 1/(j+1); the last few only in the oldest issues.
         chosen = {j for j in range(entities) if rng.random() < 1.5 / (1 + j % 12) and (j < entities - 4 or k < 40)}
         sentences = [f"{k}: a sentence about {rng.randrange(6)} things." for _ in range(3)]
+        spans: dict[NamedNode, str] = {}  # evidence node -> its text, a span of the issue's context
         for j in sorted(chosen):
             for m in range(1 + (j + k) % 3):
                 if j % 4 == 1:  # always the same one or two sentences, whatever the issue
@@ -214,14 +216,24 @@ def generated_store(issues: int = 260, entities: int = 40, seed: int = 3) -> pyo
                     text = sentences[(j + m) % 3]
                 ev = n(f"{issue.value}/evidence/{zlib.crc32(text.encode())}")
                 mention = n(f"{issue.value}/mention/{j}-{m}")
+                spans[ev] = text
                 quads += [
-                    Quad(ev, n(nif + "anchorOf"), Literal(text), g),
                     Quad(mention, a, n(CNKG + "Mention"), g),
                     Quad(mention, n(CNKG + "refersTo"), ents[j], g),
                     Quad(mention, n(CNKG + "inIssue"), issue, g),
                     Quad(mention, n(nif + "sentence"), ev, g),
                 ]
             quads.append(Quad(issue, n(CNKG + "mentions"), ents[j], g))
+        # The issue's text: its evidence spans one per line; each span holds its offsets in it.
+        context, offset = n(f"{issue.value}/context"), 0
+        quads.append(Quad(context, n(nif + "isString"), Literal("\n".join(spans.values())), g))
+        for ev, text in spans.items():
+            quads += [
+                Quad(ev, n(nif + "referenceContext"), context, g),
+                Quad(ev, n(nif + "beginIndex"), Literal(str(offset), datatype=xsd_integer), g),
+                Quad(ev, n(nif + "endIndex"), Literal(str(offset + len(text)), datatype=xsd_integer), g),
+            ]
+            offset += len(text) + 1
     oxi = pyoxigraph.Store()
     oxi.extend(quads)
     add_tallies(oxi)
@@ -251,7 +263,8 @@ def scanned_view(graph: GraphStore, limit: int, series: str | None = None, since
     values = " ".join(f"<{e}>" for e in ranked)
     rows = graph.select(
         f"SELECT DISTINCT ?e ?i ?text WHERE {{ VALUES ?e {{ {values} }} ?m cnkg:refersTo ?e ; "
-        "cnkg:inIssue ?i ; nif:sentence ?ev . ?ev nif:anchorOf ?text }",
+        "cnkg:inIssue ?i ; nif:sentence ?ev . ?ev nif:referenceContext ?c ; nif:beginIndex ?b ; nif:endIndex ?x . "
+        "?c nif:isString ?s BIND(SUBSTR(?s, ?b + 1, ?x - ?b) AS ?text) }",
     )
     expected = {}
     for e in ranked:

@@ -41,7 +41,7 @@ from kg.explorer.sparql import (
     rows_over,
 )
 from kg.model import ENTITY_TYPES, PREDICATES, checked_date, entity_types_named
-from kg.vocab import name_key
+from kg.vocab import name_key, span_text
 
 RELATIONS = tuple(ids.camel(p) for p in PREDICATES)
 DEFAULT_BUDGET = 300
@@ -230,16 +230,15 @@ def read_context(select: Select) -> Context:
 
 
 def _scan_mentions(select: Select, in_window: set[str]) -> dict[str, dict[str, int]]:
-    """Entity -> issue -> mentions, for every entity mentioned inside the window: every per-issue tally.
+    """Entity -> issue -> mentions, for every entity mentioned inside the window: every mention counted.
 
-    Three sub-selects joined by hash (twice as fast here as one pattern, which Oxigraph evaluates as a
-    lookup per tally); the stats graph's totals have no cnkg:inIssue and drop out of the join."""
+    Two sub-selects joined by hash (faster here than one pattern, which Oxigraph evaluates as a lookup
+    per mention)."""
     per_issue: dict[str, dict[str, int]] = defaultdict(dict)
     rows = query_rows(
         select,
-        "SELECT ?e ?i ?n WHERE { { SELECT ?t ?e WHERE { GRAPH ?g1 { ?t cnkg:tallyOf ?e } } } "
-        "{ SELECT ?t ?n WHERE { GRAPH ?g2 { ?t cnkg:mentionCount ?n } } } "
-        "{ SELECT ?t ?i WHERE { GRAPH ?g3 { ?t cnkg:inIssue ?i } } } }",
+        "SELECT ?e ?i (COUNT(*) AS ?n) WHERE { { SELECT ?m ?e WHERE { GRAPH ?g1 { ?m cnkg:refersTo ?e } } } "
+        "{ SELECT ?m ?i WHERE { GRAPH ?g2 { ?m cnkg:inIssue ?i } } } } GROUP BY ?e ?i",
     )
     for row in rows:
         if row["i"] in in_window:
@@ -248,14 +247,14 @@ def _scan_mentions(select: Select, in_window: set[str]) -> dict[str, dict[str, i
 
 
 def mention_counts(select: Select, iris: list[str], in_window: set[str]) -> dict[str, dict[str, int]]:
-    """Entity -> issue -> mentions inside the window, for these entities: their per-issue tallies."""
+    """Entity -> issue -> mentions inside the window, for these entities: their mentions counted per issue."""
     per_issue: dict[str, dict[str, int]] = defaultdict(dict)
     for row in rows_over(
         select,
         iris,
         lambda values: (
-            f"SELECT ?e ?i ?n WHERE {{ VALUES ?e {{ {values} }} "
-            "GRAPH ?g { ?t cnkg:tallyOf ?e ; cnkg:inIssue ?i ; cnkg:mentionCount ?n } }"
+            f"SELECT ?e ?i (COUNT(*) AS ?n) WHERE {{ VALUES ?e {{ {values} }} "
+            "GRAPH ?g { ?m cnkg:refersTo ?e ; cnkg:inIssue ?i } } GROUP BY ?e ?i"
         ),
     ):
         if row["i"] in in_window:
@@ -508,7 +507,7 @@ def _evidence(
         values = " ".join(f"({iri_values([g])} {iri_values([e])})" for g, e in pairs[start : start + CHUNK])
         q = (
             f"SELECT DISTINCT ?g ?e ?ev ?anchor ?text WHERE {{ VALUES (?g ?e) {{ {values} }} GRAPH ?g {{ "
-            "?m cnkg:refersTo ?e ; nif:sentence ?ev ; nif:anchorOf ?anchor . ?ev nif:anchorOf ?text } }"
+            f"?m cnkg:refersTo ?e ; nif:sentence ?ev ; nif:anchorOf ?anchor . {span_text('?ev', '?text')} }} }}"
         )
         rows.extend(query_rows(select, q))
     # Other entities the sentence names: counted among all its mentions, not only the kept ones.

@@ -11,6 +11,7 @@ from kg.graphview.read import CHUNK, MAX_EVIDENCE, iri_text
 from kg.graphview.walk import IssueHit, issue_hits
 from kg.graphview.window import Count, Window
 from kg.store import GraphStore
+from kg.vocab import span_text
 
 
 def _texts(graph: GraphStore, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
@@ -20,7 +21,7 @@ def _texts(graph: GraphStore, pairs: list[tuple[str, str]]) -> dict[tuple[str, s
         values = " ".join(f"({iri_text(g)} {iri_text(e)})" for e, g in pairs[start : start + CHUNK])
         q = (
             f"SELECT DISTINCT ?g ?e ?text WHERE {{ VALUES (?g ?e) {{ {values} }} "
-            "GRAPH ?g { ?m cnkg:refersTo ?e ; nif:sentence ?ev . ?ev nif:anchorOf ?text } }"
+            f"GRAPH ?g {{ ?m cnkg:refersTo ?e ; nif:sentence ?ev . {span_text('?ev', '?text')} }} }}"
         )
         for row in graph.select(q):
             texts[(row["e"], row["g"])].add(row["text"])
@@ -36,7 +37,7 @@ def _other_texts(graph: GraphStore, window: Window, entity: str, seen: list[str]
     others = f"FILTER(?text NOT IN ({', '.join(str(Literal(t)) for t in seen)}))" if seen else ""
     q = (
         f"SELECT DISTINCT ?text WHERE {{ GRAPH ?g {{ ?m cnkg:refersTo {iri_text(entity)} ; nif:sentence ?ev . "
-        f"?ev nif:anchorOf ?text }} {scope} {others} }} LIMIT 2"
+        f"{span_text('?ev', '?text')} }} {scope} {others} }} LIMIT 2"
     )
     return sorted(row["text"] for row in graph.select(q))
 

@@ -99,7 +99,8 @@ def issue_hits(
     """Page by page in walking order, the issues that mention each entity still in ``pending``.
 
     The caller shrinks ``pending`` between pages and stops when it is empty.  A page is checked through
-    the tallies in its issue graphs (an index range per graph, no join; rows only for pending entities),
+    the ``cnkg:mentions`` of its issue graphs (an index range per graph, no join; rows only for pending
+    entities),
     and all of a page's hits are reported, so what an entity has been given is always a complete
     prefix of its issues."""
     for page in IssueWalk(graph, window, newest_first).pages():
@@ -108,13 +109,13 @@ def issue_hits(
         if not page:
             continue
         by_graph: dict[str, set[str]] = defaultdict(set)
-        # IN compares each tally with every entity listed: for many entities (a big view) the page's
-        # tallies are read whole and sorted out here.
+        # IN compares each row with every entity listed: for many entities (a big view) the page's
+        # rows are read whole and sorted out here.
         only_pending = among("?e", sorted(pending)) if len(pending) <= 100 else ""
         for graphs in chunks([g for _i, g in page], 1000):
             q = (
                 f"SELECT DISTINCT ?g ?e WHERE {{ VALUES ?g {{ {iris_text(graphs)} }} "
-                f"GRAPH ?g {{ ?x cnkg:tallyOf ?e }} {only_pending} }}"
+                f"GRAPH ?g {{ ?i cnkg:mentions ?e }} {only_pending} }}"
             )
             for row in graph.select(q):
                 if row["e"] in pending:

@@ -1,7 +1,7 @@
 """The window of a view (which issues' mentions count) and the counts of entities inside it.
 
-Counts come from the materialised tallies `kg build` writes (kg/aggregates.py): the stats graph's
-cnkg:MentionTotal rows, or the per-issue tallies inside a date range.
+Counts come from the totals `kg build` materialises (kg/aggregates.py): the stats graph's
+cnkg:MentionTotal rows, or, inside a date range, the mentions of the issues in it.
 """
 
 from __future__ import annotations
@@ -98,9 +98,12 @@ def count_rows(window: Window, issues: bool = True) -> str:
         series = f"; cnkg:inSeries ?s }} {among('?s', window.series)}" if window.series else "}"
         k = "; cnkg:issueCount ?k " if issues else ""
         return f"GRAPH {STATS} {{ ?x cnkg:mentionCount ?n ; cnkg:tallyOf ?e {k}{series}"
-    # A date range needs the per-issue tallies of its issues (in an issue graph only a MentionTally has
-    # a mentionCount): work in proportion to the window.
-    return window.dated_issues() + " GRAPH ?g { ?x cnkg:tallyOf ?e ; cnkg:mentionCount ?n } BIND(1 AS ?k)"
+    # A date range counts the mentions of its issues, one row per (entity, issue): work in proportion to
+    # the window.
+    return (
+        f"{{ SELECT ?e (COUNT(*) AS ?n) WHERE {{ {window.dated_issues()} GRAPH ?g {{ ?m cnkg:refersTo ?e }} }} "
+        "GROUP BY ?e ?g } BIND(1 AS ?k)"
+    )
 
 
 def counts_of(graph: GraphStore, window: Window, iris: list[str]) -> dict[str, Count]:
