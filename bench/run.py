@@ -60,6 +60,8 @@ TARGETS = {
     "query_ratio": 20.0,
     "add_one_s": 2.0,
     "no_change_s": 5.0,
+    "extract_mbps": 1.0,  # read + extract + quads, one process
+    "issue_quads": 500.0,  # distinct quads of an LWKD issue's own graph, on average
 }
 
 
@@ -243,6 +245,7 @@ def dir_size(path: Path) -> int:
 
 def bench_extraction(files: list[Path], runs: int) -> dict[str, Any]:
     """read_issue + extract + extraction_quads over ``files``, in this process (one core)."""
+    from kg import ids
     from kg.catalog import load_catalog
     from kg.extract import extract, load_pipeline
     from kg.ingest import read_issue
@@ -261,10 +264,21 @@ def bench_extraction(files: list[Path], runs: int) -> dict[str, Any]:
             quads += len(extraction_quads(extract(read_issue(f), catalog, nlp), source_name=f.name))
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
+    # The graph's shape, outside the timed runs: distinct quads of each issue's own graph, and the distinct
+    # shared facts (entities graph) all the issues state together.
+    own, shared = 0, set()
+    for f in files:
+        extraction = extract(read_issue(f), catalog, nlp)
+        graph = ids.issue_graph(extraction.issue_id)
+        issue_quads = extraction_quads(extraction, source_name=f.name)
+        own += len({q for q in issue_quads if q.graph_name.value == graph})
+        shared.update(q for q in issue_quads if q.graph_name.value != graph)
     return {
         "files": len(files),
         "bytes": size,
         "quads": quads,
+        "own_per_issue": own / len(files),
+        "shared_per_issue": len(shared) / len(files),
         "setup_s": setup,
         "mbps_wall": Stat([size / 1e6 / w for w in walls]),
         "mbps_cpu": Stat([size / 1e6 / c for c in cpus]),
@@ -529,6 +543,21 @@ def main(argv: list[str] | None = None) -> int:
                     ["throughput (CPU time)", res["mbps_cpu"].fmt("MB/s", digits=3)],
                     ["per issue (wall)", res["ms_per_issue"].fmt("ms", digits=1)],
                 ],
+            )
+            report.text(
+                f"Graph shape: {res['own_per_issue']:.0f} distinct quads per issue graph on average, plus "
+                f"{res['shared_per_issue']:.0f} per issue of distinct shared facts (entities graph; the catalog, "
+                "ontology and stats graphs come on top)."
+            )
+            report.verdict(
+                f"extraction, one process, text -> quads: >= {TARGETS['extract_mbps']:.0f} MB/s (wall)",
+                res["mbps_wall"].fmt("MB/s", digits=3),
+                res["mbps_wall"].median >= TARGETS["extract_mbps"],
+            )
+            report.verdict(
+                f"<= {TARGETS['issue_quads']:.0f} quads per LWKD issue graph on average",
+                f"{res['own_per_issue']:.0f} (+ {res['shared_per_issue']:.0f} shared)",
+                res["own_per_issue"] <= TARGETS["issue_quads"],
             )
             if (BENCH / "bench_extract.py").exists():
                 proc = subprocess.run(
