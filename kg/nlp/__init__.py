@@ -56,18 +56,20 @@ def load_pipeline(catalog: Any) -> Language:
         return nlp
 
 
-# Lexical attributes spaCy computes for every new word and no cnkg component reads (the matchers use
-# ORTH and LOWER).  Computing them was a fifth of the tokenizer's time over LWKD (URLs and versions
-# are mostly new words); token.shape_, .prefix_, .suffix_, .like_*, .is_stop are left unset.
-_UNUSED_LEX_ATTRS = ("SHAPE", "PREFIX", "SUFFIX", "LIKE_URL", "LIKE_EMAIL", "LIKE_NUM", "IS_STOP")
+# Lexical attributes spaCy computes for every new word: only LOWER is kept, the one a cnkg component reads
+# (the catalog ruler's PhraseMatcher; ORTH is the word itself).  The others (shape, prefix, suffix,
+# norm, like_*, is_*) were a Python call each per new word, and over LWKD about one token in twelve is a
+# word the vocabulary has not seen (URLs, versions, names): token.is_alpha, .norm_ and the like are unset.
+_USED_LEX_ATTRS = ("LOWER",)
 
 
 def _trim_lexeme_attrs(nlp: Language) -> None:
     from spacy import attrs
 
+    keep = {getattr(attrs, name) for name in _USED_LEX_ATTRS}
     getters = nlp.vocab.lex_attr_getters
-    for name in _UNUSED_LEX_ATTRS:
-        getters.pop(getattr(attrs, name), None)
+    for attr in [a for a in getters if a not in keep]:
+        del getters[attr]
 
 
 __all__ = ["load_pipeline", "catalog_fingerprint"]

@@ -135,7 +135,8 @@ class CatalogRuler:
                 start, end = starts[s], ends[e - 1]
                 hit = Hit(start, end, "catalog", text[start:end], entry, {"name": name, "order": idx})
                 _add(doc, hit, entry.type)
-        if self.cjk_rx is not None:
+        # Every CJK name holds a Han character: a text without one (English issues) is not searched.
+        if self.cjk_rx is not None and has_cjk(text):
             for m in self.cjk_rx.finditer(text):
                 s, e = m.span()
                 # A Latin edge of a mixed name must not continue a Latin word.
