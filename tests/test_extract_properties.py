@@ -122,3 +122,21 @@ def test_norm_matches_its_definition(s: str) -> None:
         and not (ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()))
     )
     assert norm(s) == want
+
+
+_WORDY = "ab_ 1.-é\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=_WORDY + "Jo Do", max_size=40),
+    name=st.text(alphabet=_WORDY, min_size=1, max_size=4).filter(lambda n: n[0].isalnum()),
+)
+def test_whole_word_search_finds_what_the_word_boundary_pattern_finds(text: str, name: str) -> None:
+    """persons._whole_word (str.find) stands in for re's ``\\b{name}\\b``: same spans, same order."""
+    import re
+
+    from kg.extract.phases.persons import _whole_word
+
+    expected = [m.span() for m in re.finditer(r"\b" + re.escape(name) + r"\b", text)]
+    assert _whole_word(text, name) == expected

@@ -30,6 +30,8 @@ from kg.text import norm
 # then compiled again for every issue.
 rx = lru_cache(maxsize=8192)(re.compile)
 _rx = rx
+# An entity's IRI, asked again for every mention of it (slugging the key is NFKC, casefold and a regex).
+_entity_iri = lru_cache(maxsize=1 << 16)(entity_iri)
 
 
 @lru_cache(maxsize=64)
@@ -139,7 +141,7 @@ class Registry:
     def entity(
         self, etype: str, key: str, label: str, aliases: tuple[str, ...] | list[str] = (), **props: Any
     ) -> Entity:
-        iri = entity_iri(etype, key)
+        iri = _entity_iri(etype, key)
         ent = self.by_id.get(iri)
         if ent is None:
             ent = Entity(id=iri, type=etype, label=label, props={k: v for k, v in props.items() if v is not None})
@@ -217,6 +219,7 @@ class Context:
         self.sec_pat = load_patterns("sections")
         self._norm_index: dict[str, Any] | None = None
         self._catalog_ents: dict[int, Entity] = {}
+        self._casefolded: dict[tuple[int, int], str] = {}  # (start, end) -> text[start:end].casefold()
         # Notes phases leave for later ones.
         self.version_releases: list[tuple[int, int, Entity]] = []  # (start, end, release) of versions read
         self.unit_topic_override: dict[int, Entity] = {}  # id(unit) -> the project or article it is about
@@ -340,7 +343,9 @@ class Context:
                 spans.append((sec.start, sec.end))
         words = [w.casefold() for w in self.catalog.context_names(entry)]
         for a, b in spans:
-            chunk = self.text[a:b].casefold()
+            chunk = self._casefolded.get((a, b))
+            if chunk is None:  # a section's text, folded once per issue rather than once per name in it
+                chunk = self._casefolded[a, b] = self.text[a:b].casefold()
             for w in words:
                 if w and _rx(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])").search(chunk):
                     return True
@@ -409,7 +414,7 @@ class Context:
         m = _rx(r"^(\d+\.\d+)(\.0)?$").match(version)
         if m:
             other = m.group(1) if m.group(2) else m.group(1) + ".0"
-            same = self.reg.by_id.get(entity_iri("Release", f"{key}/{other}"))
+            same = self.reg.by_id.get(_entity_iri("Release", f"{key}/{other}"))
             if same is not None:
                 self.reg.alias(same, label)
                 return same

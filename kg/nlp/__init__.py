@@ -2,7 +2,8 @@
 
 ``load_pipeline(catalog)`` builds (once per catalog fingerprint) a blank multi-language
 ``Language`` whose tokenizer is :class:`kg.nlp.tokenizer.CnkgTokenizer` and whose components
-``cnkg_catalog_ruler`` and ``cnkg_patterns`` record :class:`kg.nlp.components.Hit` s.
+``cnkg_catalog_ruler`` and ``cnkg_patterns`` record :class:`kg.nlp.components.Hit` s (and, with
+``mirror_spans=True``, mirror them in ``doc.spans["cnkg"]`` for spaCy tooling; extraction does not read them).
 spaCy and jieba are imported on first use only.
 """
 
@@ -17,7 +18,7 @@ from kg.text import has_cjk
 if TYPE_CHECKING:
     from spacy.language import Language
 
-_CACHE: dict[str, Language] = {}
+_CACHE: dict[tuple[str, bool], Language] = {}
 _LOCK = threading.Lock()
 
 
@@ -32,11 +33,11 @@ def catalog_fingerprint(catalog: Any) -> str:
     return h.hexdigest()
 
 
-def load_pipeline(catalog: Any) -> Language:
-    """The pipeline for ``catalog``, built once per catalog fingerprint."""
+def load_pipeline(catalog: Any, mirror_spans: bool = False) -> Language:
+    """The pipeline for ``catalog``, built once per catalog fingerprint (and ``mirror_spans``)."""
     fp = catalog_fingerprint(catalog)
     with _LOCK:
-        nlp = _CACHE.get(fp)
+        nlp = _CACHE.get((fp, mirror_spans))
         if nlp is not None:
             return nlp
         import spacy
@@ -49,10 +50,10 @@ def load_pipeline(catalog: Any) -> Language:
         _trim_lexeme_attrs(nlp)
         cjk_words = [name for name, _ in catalog.names() if has_cjk(name)]
         nlp.tokenizer = CnkgTokenizer(nlp.vocab, cjk_words)
-        nlp.add_pipe("cnkg_catalog_ruler", config={"catalog_fingerprint": fp})
-        nlp.add_pipe("cnkg_patterns")
+        nlp.add_pipe("cnkg_catalog_ruler", config={"catalog_fingerprint": fp, "mirror_spans": mirror_spans})
+        nlp.add_pipe("cnkg_patterns", config={"mirror_spans": mirror_spans})
         nlp.max_length = 50_000_000
-        _CACHE[fp] = nlp
+        _CACHE[fp, mirror_spans] = nlp
         return nlp
 
 

@@ -88,8 +88,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: dict[int, int]) -> tuple[Enti
                 return ent, s
     # The word right before, when it is a Latin word that is not a cue, names something else.
     last = _rx(r"([A-Za-z][\w.+-]*)\s*$").search(stripped)
-    cues_b, cues_a, cjk_cues = _version_cues()
-    cjk_after = tuple(c for c in cues_a if not c.isascii())
+    cues_b, cues_a, cjk_cues, cjk_after = _version_cues()
     if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
         # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
         return None, h.start
@@ -138,9 +137,10 @@ _JOINER = _rx(
 
 
 @cache
-def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    """Words before / after a bare version that make it a release (releases.yaml), lower-cased."""
+def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """Words before / after a bare version that make it a release (releases.yaml), lower-cased; then the
+    non-ASCII ones of each (CJK words and punctuation, which need no word boundary)."""
     rel = load_patterns("releases")
     before = frozenset(str(c).lower() for c in rel.get("cues_before", []))
     after = frozenset(str(c).lower() for c in rel.get("cues_after", []))
-    return before, after, tuple(c for c in before if not c.isascii())  # CJK words and punctuation ("，")
+    return before, after, tuple(c for c in before if not c.isascii()), tuple(c for c in after if not c.isascii())
