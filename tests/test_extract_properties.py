@@ -140,3 +140,30 @@ def test_whole_word_search_finds_what_the_word_boundary_pattern_finds(text: str,
 
     expected = [m.span() for m in re.finditer(r"\b" + re.escape(name) + r"\b", text)]
     assert _whole_word(text, name) == expected
+
+
+_JOINER_PIECES = st.sampled_from(
+    [" ", "  ", "\n", "\t", "[", "]", "(", ")", "](", "](https://x.io/a)", "*", "**", "`", ":", "-", "@", "to", "To",
+     "version", "bump", "v", "deps", "images", "版本", "的", "升级到", "更新", "Kubernetes", "x", "a1", ".", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    body=st.lists(_JOINER_PIECES, max_size=30),
+    lead=st.integers(min_value=0, max_value=60),
+    link=st.integers(min_value=0, max_value=80),
+)
+def test_dropping_a_version_joiner_is_the_joiner_pattern_sub(body: list[str], lead: int, link: int) -> None:
+    """releases._drop_joiner looks near the end first; it must remove exactly what _JOINER.sub removes, also
+    when the match starts long before the end (white space runs, a long link target)."""
+    from kg.extract.phases.releases import _JOINER, _drop_joiner
+
+    for text in (
+        "Kubernetes " * (lead // 10) + "".join(body),
+        "see " + "y" * lead + "".join(body) + " " * link,
+        "[Kubernetes](https://x.io/" + "p" * link + ")" + "".join(body),
+        "[Kubernetes](https://x.io/" + "p" * link + ")" + "".join(body) + "](" + "q" * lead + ")",
+        "a" * lead + "*" * link + "".join(body),
+    ):
+        assert _drop_joiner(text) == _JOINER.sub("", text), text

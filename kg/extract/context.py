@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Protocol
 
 from kg.extract.structure import Unit, UnitIndex, build_units
@@ -128,6 +129,11 @@ class DisjointSpans:
         self._spans.insert(i, (start, end, value))
 
 
+# Sort keys of placed mentions, as C getters (a lambda was a Python call per comparison, per mention).
+_START = attrgetter("start")
+_START_END = attrgetter("start", "end")
+
+
 class Registry:
     """Entities of one issue, one node per real thing."""
 
@@ -166,13 +172,13 @@ class Registry:
         anchor = self.issue.text[start:end]
         ent.mentions.append(Mention(start, end, section.title if section else None, anchor))
         self.alias(ent, anchor)
-        bisect.insort(self.placed, Placed(start, end, ent), key=lambda p: (p.start, p.end))
+        bisect.insort(self.placed, Placed(start, end, ent), key=_START_END)
 
     def in_range(
         self, start: int, end: int, types: tuple[str, ...] | None = None, limit: int | None = None
     ) -> list[Placed]:
         """Mentions inside [start, end) in text order (of ``types``; the first ``limit``)."""
-        i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
+        i = bisect.bisect_left(self.placed, start, key=_START)
         out = []
         while i < len(self.placed) and self.placed[i].start < end:
             p = self.placed[i]
@@ -184,7 +190,7 @@ class Registry:
         return out
 
     def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
+        i = bisect.bisect_left(self.placed, start, key=_START)
         for j in (i - 1, i):
             if 0 <= j < len(self.placed):
                 p = self.placed[j]

@@ -64,7 +64,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: dict[int, int]) -> tuple[Enti
     before = ctx.text[sent[0] : h.start]
     stripped = before
     for _ in range(6):
-        new = _JOINER.sub("", stripped)
+        new = _drop_joiner(stripped)
         if new == stripped:
             break
         stripped = new
@@ -134,6 +134,27 @@ _JOINER = _rx(
     r"(?:\s+|\[|\(|\]\([^()\s]*\)|\]|\*+|`|\b(?:to|version|release|v|bump|bumped|bumps|update|updated|upgrade|upgraded|dependenc(?:y|ies)|deps|toolchain|modules?|librar(?:y|ies)|images?)\b|版本|的|:|-|@|(?:升级|更新|降级)[到至为]?)$",
     re.IGNORECASE,
 )
+
+
+# A match of _JOINER starting this far from the end is one of its unbounded alternatives (white space, "*" runs,
+# a "](url)" link target); every other alternative is shorter.
+_JOINER_REACH = 40
+
+
+def _drop_joiner(text: str) -> str:
+    """``_JOINER.sub("", text)``: the joiner ending ``text`` removed.  The pattern is anchored at the end, but
+    ``sub`` tries it at every position of what can be a long sentence; this looks in the last
+    ``_JOINER_REACH`` characters first, and falls back to ``sub`` where a longer match may start earlier.
+    """
+    window = len(text) - _JOINER_REACH
+    # A text ending in ")" may end in a long link target, matched from before the window.
+    if window > 0 and not text.endswith((")", ")\n")):
+        m = _JOINER.search(text, window)
+        if m is None:
+            return text  # a white space or "*" run from before the window would match at its start too
+        if m.start() > window and m.end() == len(text):
+            return text[: m.start()]
+    return _JOINER.sub("", text)
 
 
 @cache
