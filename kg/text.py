@@ -80,11 +80,14 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pos = start
     for m in sentence_end().finditer(text, start, end):
         e = m.end()
-        if text[pos:e].strip():
-            out.append(trim(text, pos, e))
+        s, t = trim(text, pos, e)
+        if s < t:  # not white space only
+            out.append((s, t))
         pos = e
-    if pos < end and text[pos:end].strip():
-        out.append(trim(text, pos, end))
+    if pos < end:
+        s, t = trim(text, pos, end)
+        if s < t:
+            out.append((s, t))
     return out
 
 

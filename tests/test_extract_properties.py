@@ -122,3 +122,48 @@ def test_norm_matches_its_definition(s: str) -> None:
         and not (ch == "v" and i + 1 < len(t) and t[i + 1].isdecimal() and (i == 0 or t[i - 1].isspace()))
     )
     assert norm(s) == want
+
+
+_WORDY = "ab_ 1.-é\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=_WORDY + "Jo Do", max_size=40),
+    name=st.text(alphabet=_WORDY, min_size=1, max_size=4).filter(lambda n: n[0].isalnum()),
+)
+def test_whole_word_search_finds_what_the_word_boundary_pattern_finds(text: str, name: str) -> None:
+    """persons._whole_word (str.find) stands in for re's ``\\b{name}\\b``: same spans, same order."""
+    import re
+
+    from kg.extract.phases.persons import _whole_word
+
+    expected = [m.span() for m in re.finditer(r"\b" + re.escape(name) + r"\b", text)]
+    assert _whole_word(text, name) == expected
+
+
+_JOINER_PIECES = st.sampled_from(
+    [" ", "  ", "\n", "\t", "[", "]", "(", ")", "](", "](https://x.io/a)", "*", "**", "`", ":", "-", "@", "to", "To",
+     "version", "bump", "v", "deps", "images", "版本", "的", "升级到", "更新", "Kubernetes", "x", "a1", ".", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    body=st.lists(_JOINER_PIECES, max_size=30),
+    lead=st.integers(min_value=0, max_value=60),
+    link=st.integers(min_value=0, max_value=80),
+)
+def test_dropping_a_version_joiner_is_the_joiner_pattern_sub(body: list[str], lead: int, link: int) -> None:
+    """releases._drop_joiner looks near the end first; it must remove exactly what _JOINER.sub removes, also
+    when the match starts long before the end (white space runs, a long link target)."""
+    from kg.extract.phases.releases import _JOINER, _drop_joiner
+
+    for text in (
+        "Kubernetes " * (lead // 10) + "".join(body),
+        "see " + "y" * lead + "".join(body) + " " * link,
+        "[Kubernetes](https://x.io/" + "p" * link + ")" + "".join(body),
+        "[Kubernetes](https://x.io/" + "p" * link + ")" + "".join(body) + "](" + "q" * lead + ")",
+        "a" * lead + "*" * link + "".join(body),
+    ):
+        assert _drop_joiner(text) == _JOINER.sub("", text), text

@@ -115,7 +115,8 @@ def nlp():  # noqa: ANN201
 
 
 def words(nlp, text: str) -> list[str]:  # noqa: ANN001
-    return [t.text for t in nlp.tokenizer(text) if not t.is_space]
+    # Not token.is_space: the pipeline leaves lexical flags unset (kg.nlp._USED_LEX_ATTRS).
+    return [t.text for t in nlp.tokenizer(text) if not t.text.isspace()]
 
 
 @pytest.mark.parametrize(
@@ -245,8 +246,15 @@ def test_literal_first_finds_the_same_matches(pattern: str) -> None:
     ]
 
 
-def test_spans_mirror_the_hits(nlp) -> None:  # noqa: ANN001
-    doc = nlp("cilium 1.6 and KEP-1234, see https://github.com/pivotal/kpack")
+def test_spans_mirror_the_hits_when_asked(nlp) -> None:  # noqa: ANN001
+    text = "cilium 1.6 and KEP-1234, see https://github.com/pivotal/kpack"
+    doc = load_pipeline(fixture_catalog(), mirror_spans=True)(text)
     spans = {(s.start_char, s.end_char, s.label_) for s in doc.spans["cnkg"]}
     assert {(h.start, h.end) for h in hits_of(doc)} == {(a, b) for a, b, _ in spans}
     assert (0, 6, "Project") in spans and (15, 23, "KEP") in spans
+    # The default pipeline (extraction's) finds the same hits and leaves doc.spans alone.
+    plain = nlp(text)
+    assert "cnkg" not in plain.spans
+    assert [(h.start, h.end, h.kind, h.text) for h in hits_of(plain)] == [
+        (h.start, h.end, h.kind, h.text) for h in hits_of(doc)
+    ]

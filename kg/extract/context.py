@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Protocol
 
 from kg.extract.structure import Unit, UnitIndex, build_units
@@ -30,6 +31,8 @@ from kg.text import norm
 # then compiled again for every issue.
 rx = lru_cache(maxsize=8192)(re.compile)
 _rx = rx
+# An entity's IRI, asked again for every mention of it (slugging the key is NFKC, casefold and a regex).
+_entity_iri = lru_cache(maxsize=1 << 16)(entity_iri)
 
 
 @lru_cache(maxsize=64)
@@ -126,6 +129,11 @@ class DisjointSpans:
         self._spans.insert(i, (start, end, value))
 
 
+# Sort keys of placed mentions, as C getters (a lambda was a Python call per comparison, per mention).
+_START = attrgetter("start")
+_START_END = attrgetter("start", "end")
+
+
 class Registry:
     """Entities of one issue, one node per real thing."""
 
@@ -139,7 +147,7 @@ class Registry:
     def entity(
         self, etype: str, key: str, label: str, aliases: tuple[str, ...] | list[str] = (), **props: Any
     ) -> Entity:
-        iri = entity_iri(etype, key)
+        iri = _entity_iri(etype, key)
         ent = self.by_id.get(iri)
         if ent is None:
             ent = Entity(id=iri, type=etype, label=label, props={k: v for k, v in props.items() if v is not None})
@@ -164,13 +172,13 @@ class Registry:
         anchor = self.issue.text[start:end]
         ent.mentions.append(Mention(start, end, section.title if section else None, anchor))
         self.alias(ent, anchor)
-        bisect.insort(self.placed, Placed(start, end, ent), key=lambda p: (p.start, p.end))
+        bisect.insort(self.placed, Placed(start, end, ent), key=_START_END)
 
     def in_range(
         self, start: int, end: int, types: tuple[str, ...] | None = None, limit: int | None = None
     ) -> list[Placed]:
         """Mentions inside [start, end) in text order (of ``types``; the first ``limit``)."""
-        i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
+        i = bisect.bisect_left(self.placed, start, key=_START)
         out = []
         while i < len(self.placed) and self.placed[i].start < end:
             p = self.placed[i]
@@ -182,7 +190,7 @@ class Registry:
         return out
 
     def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.placed, start, key=lambda p: p.start)
+        i = bisect.bisect_left(self.placed, start, key=_START)
         for j in (i - 1, i):
             if 0 <= j < len(self.placed):
                 p = self.placed[j]
@@ -217,6 +225,7 @@ class Context:
         self.sec_pat = load_patterns("sections")
         self._norm_index: dict[str, Any] | None = None
         self._catalog_ents: dict[int, Entity] = {}
+        self._casefolded: dict[tuple[int, int], str] = {}  # (start, end) -> text[start:end].casefold()
         # Notes phases leave for later ones.
         self.version_releases: list[tuple[int, int, Entity]] = []  # (start, end, release) of versions read
         self.unit_topic_override: dict[int, Entity] = {}  # id(unit) -> the project or article it is about
@@ -340,7 +349,9 @@ class Context:
                 spans.append((sec.start, sec.end))
         words = [w.casefold() for w in self.catalog.context_names(entry)]
         for a, b in spans:
-            chunk = self.text[a:b].casefold()
+            chunk = self._casefolded.get((a, b))
+            if chunk is None:  # a section's text, folded once per issue rather than once per name in it
+                chunk = self._casefolded[a, b] = self.text[a:b].casefold()
             for w in words:
                 if w and _rx(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])").search(chunk):
                     return True
@@ -409,7 +420,7 @@ class Context:
         m = _rx(r"^(\d+\.\d+)(\.0)?$").match(version)
         if m:
             other = m.group(1) if m.group(2) else m.group(1) + ".0"
-            same = self.reg.by_id.get(entity_iri("Release", f"{key}/{other}"))
+            same = self.reg.by_id.get(_entity_iri("Release", f"{key}/{other}"))
             if same is not None:
                 self.reg.alias(same, label)
                 return same

@@ -1,8 +1,10 @@
 """spaCy pipeline components, registered by name and configured by data.
 
 Each component appends :class:`Hit` records to ``doc.user_data["cnkg_hits"]`` (character
-offsets into ``doc.text``, aligned to whole tokens) and mirrors them as labelled spans in
-``doc.spans["cnkg"]`` so that ordinary spaCy tooling (displacy, span inspection) sees them.
+offsets into ``doc.text``, aligned to whole tokens).  With ``mirror_spans`` (their config) they
+also mirror the hits as labelled spans in ``doc.spans["cnkg"]``, so that ordinary spaCy tooling
+(displacy, span inspection) sees them; extraction reads the hits only, and ``kg.nlp.load_pipeline``
+leaves the mirror off unless asked (a Span object per hit was a fifth of the components' time).
 
 - ``cnkg_catalog_ruler``: every surface name of the catalog.  Latin names go through a
   PhraseMatcher (lower-cased unless the entry is case-sensitive); names containing CJK
@@ -35,21 +37,34 @@ CATALOGS: dict[str, Any] = {}
 
 def _add(doc: Doc, hit: Hit, label: str) -> None:
     hits_of(doc).append(hit)
-    starts, ends = offsets(doc)
-    # The tokens covering the hit ("expand" alignment), found by bisection: doc.char_span built a
-    # Token object per step and was most of the components' time.
-    i = bisect.bisect_right(starts, hit.start) - 1
-    j = bisect.bisect_left(starts, hit.end)
-    if 0 <= i < j:
-        doc.user_data.setdefault(_PENDING, []).append(Span(doc, i, j, label=label))
+    pending = doc.user_data.get(_PENDING)  # a list while a component that mirrors its hits runs
+    if pending is not None:
+        pending.append((hit, label))
+
+
+def _start_spans(doc: Doc, mirror: bool) -> None:
+    """Before a component adds hits: collect them for :func:`_flush_spans` when it mirrors them."""
+    if mirror:
+        doc.user_data[_PENDING] = []
 
 
 def _flush_spans(doc: Doc) -> None:
-    """Mirror the hits recorded so far in doc.spans (one SpanGroup update per component, not per hit)."""
+    """Mirror the hits recorded since :func:`_start_spans` in doc.spans (one SpanGroup update per component)."""
     pending = doc.user_data.pop(_PENDING, None)
-    if pending:
+    if not pending:
+        return
+    starts, _ = offsets(doc)
+    spans = []
+    for hit, label in pending:
+        # The tokens covering the hit ("expand" alignment), found by bisection: doc.char_span built a
+        # Token object per step and was most of the components' time.
+        i = bisect.bisect_right(starts, hit.start) - 1
+        j = bisect.bisect_left(starts, hit.end)
+        if 0 <= i < j:
+            spans.append(Span(doc, i, j, label=label))
+    if spans:
         group = doc.spans.get(SPANS_KEY)
-        doc.spans[SPANS_KEY] = [*group, *pending] if group is not None else pending
+        doc.spans[SPANS_KEY] = [*group, *spans] if group is not None else spans
 
 
 def doc_text(doc: Doc) -> str:
@@ -90,8 +105,9 @@ def literal_first(pattern: str) -> str:
 
 
 class CatalogRuler:
-    def __init__(self, nlp: Language, catalog_fingerprint: str) -> None:
+    def __init__(self, nlp: Language, catalog_fingerprint: str, mirror_spans: bool = True) -> None:
         catalog = CATALOGS[catalog_fingerprint]
+        self.mirror_spans = mirror_spans
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.entries: list[Any] = []
@@ -125,6 +141,7 @@ class CatalogRuler:
         self.cjk_rx = re.compile("|".join(map(re.escape, names))) if names else None
 
     def __call__(self, doc: Doc) -> Doc:
+        _start_spans(doc, self.mirror_spans)
         vocab = doc.vocab
         text = doc_text(doc)
         starts, ends = offsets(doc)
@@ -135,7 +152,8 @@ class CatalogRuler:
                 start, end = starts[s], ends[e - 1]
                 hit = Hit(start, end, "catalog", text[start:end], entry, {"name": name, "order": idx})
                 _add(doc, hit, entry.type)
-        if self.cjk_rx is not None:
+        # Every CJK name holds a Han character: a text without one (English issues) is not searched.
+        if self.cjk_rx is not None and has_cjk(text):
             for m in self.cjk_rx.finditer(text):
                 s, e = m.span()
                 # A Latin edge of a mixed name must not continue a Latin word.
@@ -151,7 +169,8 @@ class CatalogRuler:
 
 
 class PatternMatcher:
-    def __init__(self) -> None:
+    def __init__(self, mirror_spans: bool = True) -> None:
+        self.mirror_spans = mirror_spans
         ent = load_patterns("entities")
         rel = load_patterns("releases")
         self.kep_text = re.compile(literal_first(ent["kep"]["text"]))
@@ -175,6 +194,7 @@ class PatternMatcher:
         )
 
     def __call__(self, doc: Doc) -> Doc:
+        _start_spans(doc, self.mirror_spans)
         text = doc_text(doc)
         starts, ends = _bounds(doc)
         tok_starts, tok_ends = offsets(doc)
@@ -222,11 +242,11 @@ class PatternMatcher:
             _add(doc, Hit(s, e, "repo", url, data=data), "REPO")
 
 
-@Language.factory("cnkg_catalog_ruler", default_config={"catalog_fingerprint": ""})
-def make_catalog_ruler(nlp: Language, name: str, catalog_fingerprint: str) -> CatalogRuler:
-    return CatalogRuler(nlp, catalog_fingerprint)
+@Language.factory("cnkg_catalog_ruler", default_config={"catalog_fingerprint": "", "mirror_spans": True})
+def make_catalog_ruler(nlp: Language, name: str, catalog_fingerprint: str, mirror_spans: bool) -> CatalogRuler:
+    return CatalogRuler(nlp, catalog_fingerprint, mirror_spans)
 
 
-@Language.factory("cnkg_patterns")
-def make_patterns(nlp: Language, name: str) -> PatternMatcher:
-    return PatternMatcher()
+@Language.factory("cnkg_patterns", default_config={"mirror_spans": True})
+def make_patterns(nlp: Language, name: str, mirror_spans: bool) -> PatternMatcher:
+    return PatternMatcher(mirror_spans)

@@ -205,7 +205,11 @@ def backticks(ctx: Context) -> None:
             ctx.reg.mention(ent, p.start, m.end(1))
             ctx.feature_owner[ent.id] = p.entity
     stop = set(ctx.ent_pat.get("not_flag_words", []))
-    for m in _rx(ctx.ent_pat["flag_words"]).finditer(ctx.text):
+    # A pattern ending in "flag" matches no text without the word (most issues), where it would be tried at
+    # every position (it starts with a lookbehind).
+    pattern = ctx.ent_pat["flag_words"]
+    needless = pattern.endswith(r"\s+flag\b") and "flag" not in ctx.text
+    for m in () if needless else _rx(pattern).finditer(ctx.text):
         if m.group(1) in stop or ctx.reg.overlaps(m.start(), m.end()):
             continue
         name = ctx.text[m.start() : m.end()]

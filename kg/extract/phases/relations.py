@@ -193,10 +193,15 @@ def keps(ctx: Context) -> None:
             best = min(feats, key=rank)
             ctx.add_rel(ent, "about", best.entity, (unit.start, unit.end) if unit else ctx.sentence_or_unit(m.start))
     # targets_release: a sentence with a stage word and a release.
+    staged: dict[tuple[int, int], bool] = {}  # a sentence listing several versions is searched once
     for s, _e, rel in ctx.version_releases:
         unit = ctx.index.unit_at(s)
         sent = ctx.index.sentence_at(unit, s)
-        if sent is None or not STAGE.search(ctx.text[sent[0] : sent[1]]):
+        if sent is None:
+            continue
+        if sent not in staged:
+            staged[sent] = STAGE.search(ctx.text[sent[0] : sent[1]]) is not None
+        if not staged[sent]:
             continue
         subj = _target_subject(ctx, unit, sent, s)
         if subj is not None:

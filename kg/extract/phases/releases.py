@@ -64,7 +64,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: dict[int, int]) -> tuple[Enti
     before = ctx.text[sent[0] : h.start]
     stripped = before
     for _ in range(6):
-        new = _JOINER.sub("", stripped)
+        new = _drop_joiner(stripped)
         if new == stripped:
             break
         stripped = new
@@ -88,8 +88,7 @@ def _version_owner(ctx: Context, h: Hit, accepted: dict[int, int]) -> tuple[Enti
                 return ent, s
     # The word right before, when it is a Latin word that is not a cue, names something else.
     last = _rx(r"([A-Za-z][\w.+-]*)\s*$").search(stripped)
-    cues_b, cues_a, cjk_cues = _version_cues()
-    cjk_after = tuple(c for c in cues_a if not c.isascii())
+    cues_b, cues_a, cjk_cues, cjk_after = _version_cues()
     if last and last.group(1).lower() not in cues_b and not last.group(1).islower():
         # A name-like word right before ("OAuth 2.0", "Ubuntu 18.04") owns the version.
         return None, h.start
@@ -137,10 +136,32 @@ _JOINER = _rx(
 )
 
 
+# A match of _JOINER starting this far from the end is one of its unbounded alternatives (white space, "*" runs,
+# a "](url)" link target); every other alternative is shorter.
+_JOINER_REACH = 40
+
+
+def _drop_joiner(text: str) -> str:
+    """``_JOINER.sub("", text)``: the joiner ending ``text`` removed.  The pattern is anchored at the end, but
+    ``sub`` tries it at every position of what can be a long sentence; this looks in the last
+    ``_JOINER_REACH`` characters first, and falls back to ``sub`` where a longer match may start earlier.
+    """
+    window = len(text) - _JOINER_REACH
+    # A text ending in ")" may end in a long link target, matched from before the window.
+    if window > 0 and not text.endswith((")", ")\n")):
+        m = _JOINER.search(text, window)
+        if m is None:
+            return text  # a white space or "*" run from before the window would match at its start too
+        if m.start() > window and m.end() == len(text):
+            return text[: m.start()]
+    return _JOINER.sub("", text)
+
+
 @cache
-def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
-    """Words before / after a bare version that make it a release (releases.yaml), lower-cased."""
+def _version_cues() -> tuple[frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """Words before / after a bare version that make it a release (releases.yaml), lower-cased; then the
+    non-ASCII ones of each (CJK words and punctuation, which need no word boundary)."""
     rel = load_patterns("releases")
     before = frozenset(str(c).lower() for c in rel.get("cues_before", []))
     after = frozenset(str(c).lower() for c in rel.get("cues_after", []))
-    return before, after, tuple(c for c in before if not c.isascii())  # CJK words and punctuation ("，")
+    return before, after, tuple(c for c in before if not c.isascii()), tuple(c for c in after if not c.isascii())
