@@ -402,6 +402,20 @@ def default_dirs() -> list[Path]:
     return dirs
 
 
+def catalog_files(dirs: Sequence[Path] | None = None) -> list[Path]:
+    """The catalog's files, in the order they are read (``dirs``: default the repo's catalog and its ``imported/``)."""
+    return [p for d in (default_dirs() if dirs is None else dirs) for p in sorted(Path(d).glob("*.yaml"))]
+
+
+def files_fingerprint(dirs: Sequence[Path] | None = None) -> str:
+    """The :attr:`Catalog.fingerprint` :func:`load_catalog` would give, from the files' bytes without parsing
+    them: a build that extracts nothing needs only this (parsing the catalog costs ~1 s)."""
+    digest = hashlib.sha256()
+    for path in catalog_files(dirs):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def load_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
     """Load and check every ``*.yaml`` in ``dirs`` (default: the repo's catalog and its ``imported/``).
 
@@ -409,7 +423,7 @@ def load_catalog(dirs: Sequence[Path] | None = None) -> Catalog:
     type among team entries, a dangling reference, or a name shared by two
     team entries.  Imported entries lose to team entries (same key or name).
     """
-    paths = [p for d in (default_dirs() if dirs is None else dirs) for p in sorted(Path(d).glob("*.yaml"))]
+    paths = catalog_files(dirs)
     digest = hashlib.sha256()
     team: dict[tuple[str, str], CatalogEntry] = {}
     imported: dict[tuple[str, str], CatalogEntry] = {}
