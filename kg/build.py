@@ -27,6 +27,7 @@ from kg.errors import InputError, KgError, shown
 from kg.fingerprint import extractor_fingerprint, file_hash
 from kg.fingerprint import source_bytes as _source_bytes
 from kg.issue_job import results
+from kg.mention_counts import IssueCounts, current_counts, issue_counts
 from kg.shards import EmitReport
 from kg.store import EXPORTS_STAMP, GraphStore, GraphWrite, SourceRecord, chunk_file_name, is_static
 
@@ -240,6 +241,7 @@ def _build(
             summary.removed = [r.path for r in work.gone]
             for record in work.gone:
                 claimed.pop(record.graph, None)
+        counted: dict[str, IssueCounts] = {}  # issue graph -> mentions per entity, for the overview
         written_sizes = _extract_and_store(
             graph,
             work.todo,
@@ -251,6 +253,7 @@ def _build(
             totals,
             summary,
             say,
+            counted,
             file_timeout,
             executor,
             fingerprint,
@@ -262,7 +265,7 @@ def _build(
         sizes = _graph_sizes(graph, build_dir, written_sizes if changed else None, records_before)
         _describe_dataset(graph, changed, sizes)
         _save_graph_sizes(build_dir, sizes, records_now)
-        summary.exports_written = write_exports(graph, build_dir, write_html, sources)
+        summary.exports_written = write_exports(graph, build_dir, write_html, sources, counted)
         summary.issues_in_store = sum(1 for p in sources if not is_static(p))
         summary.triples = sum(sizes.values())
         if emit is not None:
@@ -457,12 +460,13 @@ def _extract_and_store(
     totals: aggregates.Totals | None,
     summary: BuildSummary,
     say: Callable[[str], None],
+    counted: dict[str, IssueCounts],
     file_timeout: float | None = FILE_TIMEOUT,
     executor: str | None = None,
     fingerprint: str = "",
 ) -> dict[str, int]:
     """Extract ``todo`` (in worker processes, or on Dask with ``executor``) and store the results in batches;
-    the quads per issue graph written."""
+    the quads per issue graph written.  ``counted`` gets each written issue graph's mentions per entity."""
     advance, stop = _progress(len(todo), progress)
     batch: list[GraphWrite] = []
     batch_bytes = 0
@@ -492,6 +496,7 @@ def _extract_and_store(
             batch_bytes += len(write.nquads)
             summary.built.append(result.path)
             written_sizes[write.graph] = result.graph_quads
+            counted[write.graph] = issue_counts(result.issue_id, write.content_hash, result.tallies)
             if totals is not None:
                 totals.add_issue(result.newsletter, result.tallies)
             if len(batch) >= BATCH_ISSUES or batch_bytes >= BATCH_BYTES:
@@ -575,9 +580,16 @@ def _save_graph_sizes(build_dir: Path, sizes: dict[str, int], version: str) -> N
     safeio.write_text(build_dir / GRAPH_SIZES, json.dumps({"version": version, "sizes": sizes}, sort_keys=True))
 
 
-def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources: dict[str, SourceRecord]) -> bool:
+def write_exports(
+    graph: GraphStore,
+    build_dir: Path,
+    write_html: bool,
+    sources: dict[str, SourceRecord],
+    counted: dict[str, IssueCounts] | None = None,
+) -> bool:
     """The export step: write graph.trig (and graph.html) when the store's content changed since they
-    were written (``sources``: the store's bookkeeping records, which say what it holds)."""
+    were written (``sources``: the store's bookkeeping records, which say what it holds; ``counted``: the
+    mentions per entity of the issue graphs this build wrote, see kg.mention_counts)."""
     records = sorted((r.path, r.content_hash) for r in sources.values())
     version = hashlib.sha256(repr((records, write_html)).encode()).hexdigest()
     stamp = build_dir / EXPORTS_STAMP
@@ -590,7 +602,8 @@ def write_exports(graph: GraphStore, build_dir: Path, write_html: bool, sources:
     if write_html:
         from kg.explorer import overview
 
-        overview(graph, html)  # written beside and renamed into place: a kill leaves the old page or the new
+        counts = current_counts(graph, build_dir, sources, counted or {})
+        overview(graph, html, counts=counts)  # written beside and renamed into place: a kill leaves the old page
     safeio.write_text(stamp, version)
     return True
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,16 @@ __all__ = [
 
 
 def overview(
-    graph: Any, out: Path, budget: int = OVERVIEW_BUDGET, cap: int = OVERVIEW_CAP, title: str = "cnkg overview"
+    graph: Any,
+    out: Path,
+    budget: int = OVERVIEW_BUDGET,
+    cap: int = OVERVIEW_CAP,
+    title: str = "cnkg overview",
+    counts: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Path:
-    """The page `kg build` writes (build/graph.html): the explorer over the most mentioned entities."""
-    data = explorer_data(store_select(graph), ExplorerOptions(budget=budget, cap=cap), title=title)
+    """The page `kg build` writes (build/graph.html): the explorer over the most mentioned entities.
+
+    ``counts``: issue IRI -> entity -> mentions for every issue, when the caller keeps them (the build
+    does: kg.mention_counts), instead of reading them back from the store."""
+    data = explorer_data(store_select(graph), ExplorerOptions(budget=budget, cap=cap), title=title, counts=counts)
     return render_page(data, out)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -262,6 +262,21 @@ def mention_counts(select: Select, iris: list[str], in_window: set[str]) -> dict
     return per_issue
 
 
+def counts_among(
+    counts: Mapping[str, Mapping[str, int]], iris: list[str], in_window: set[str]
+) -> dict[str, dict[str, int]]:
+    """Entity -> issue -> mentions inside the window, for these entities, from counts kept per issue (the
+    same as :func:`mention_counts` reads from the store)."""
+    wanted = set(iris)
+    per_issue: dict[str, dict[str, int]] = defaultdict(dict)
+    for issue, found in counts.items():
+        if issue in in_window:
+            for entity, mentions in found.items():
+                if entity in wanted:
+                    per_issue[entity][issue] = mentions
+    return per_issue
+
+
 def _ranked_body(series: list[str], types: list[str] | None) -> str:
     """The pattern ranking entities by the stats graph's totals (per series).
 
@@ -313,9 +328,16 @@ def ranked_entities(
     return above + [(e, last) for e in tied[: limit - len(above)]], count
 
 
-def explorer_data(select: Select, options: ExplorerOptions | None = None, title: str = "cnkg explorer") -> dict:
+def explorer_data(
+    select: Select,
+    options: ExplorerOptions | None = None,
+    title: str = "cnkg explorer",
+    counts: Mapping[str, Mapping[str, int]] | None = None,
+) -> dict:
     """The explorer's data for this window (see the module docstring); ``select`` from
-    :func:`store_select` or :func:`endpoint_select`."""
+    :func:`store_select` or :func:`endpoint_select`.  ``counts`` (issue IRI -> entity -> mentions, every
+    issue) answers the per-issue mentions of the ranked entities instead of the store, when the caller
+    keeps them (`kg build`'s overview)."""
     opts = options or ExplorerOptions()
     if opts.budget < 1:
         raise KgError(f"--budget must be 1 or more, not {opts.budget}")
@@ -340,7 +362,10 @@ def explorer_data(select: Select, options: ExplorerOptions | None = None, title:
         top, in_window_count = ranked_entities(select, window_series, wanted_types, opts.min_mentions, opts.cap)
         if top:
             ranked = [e for e, _n in top]
-            per_issue = mention_counts(select, ranked + focus_roots, in_window)
+            wanted = ranked + focus_roots
+            per_issue = (
+                mention_counts(select, wanted, in_window) if counts is None else counts_among(counts, wanted, in_window)
+            )
     if not ranked:  # a date window, or a store without totals: every tally, summed here
         per_issue = _scan_mentions(select, in_window)
         totals = {e: sum(found.values()) for e, found in per_issue.items()}
