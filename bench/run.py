@@ -215,10 +215,18 @@ def snapshot(workdir: Path) -> tuple[Path, str]:
     if not (target / ".complete").exists():
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
+        # pyproject.toml marks the copy as a checkout (kg.resources), which then reads its own ontology/.
         archive = subprocess.run(
-            ["git", "archive", "HEAD", "kg", "ontology", "bench"], cwd=ROOT, capture_output=True, check=True
+            ["git", "archive", "HEAD", "kg", "ontology", "bench", "pyproject.toml"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        # The imported catalog (`kg catalog import-*`, not in git) is part of what the extractor reads.
+        imported = ROOT / "ontology" / "catalog" / "imported"
+        if imported.is_dir():
+            shutil.copytree(imported, target / "ontology" / "catalog" / "imported")
         (target / ".complete").write_text(commit)
     return target, commit
 
