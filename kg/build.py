@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from kg import aggregates, ids, safeio
@@ -205,7 +204,7 @@ def _build(
     # The catalog is parsed only when something is extracted or its graph rewritten (most of a second):
     # what the extractor's fingerprint needs of it is its files' digest.
     catalog_digest = files_fingerprint()
-    fingerprint = extractor_fingerprint(SimpleNamespace(fingerprint=catalog_digest))
+    fingerprint = extractor_fingerprint(catalog_digest)
     catalog = _CatalogOnDemand(catalog_digest)
     build_dir = Path(out)
     build_dir.mkdir(parents=True, exist_ok=True)

@@ -26,13 +26,15 @@ PIPELINE_CODE = (
 
 
 def extractor_fingerprint(catalog: Any) -> str:
-    """Changes whenever re-extraction could give another result: the per-issue code, catalog, patterns."""
+    """Changes whenever re-extraction could give another result: the per-issue code, catalog, patterns.
+    ``catalog``: a loaded catalog, or its files' digest (``kg.catalog.files_fingerprint()``, no parsing)."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
     for part in PIPELINE_CODE:
         for path in sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]:
             digest.update(path.name.encode() + path.read_bytes())
-    digest.update(str(getattr(catalog, "fingerprint", "")).encode())
+    catalog_digest = catalog if isinstance(catalog, str) else getattr(catalog, "fingerprint", "")
+    digest.update(str(catalog_digest).encode())
     data = sorted(PATTERNS_DIR.rglob("*")) if PATTERNS_DIR.is_dir() else []
     for path in [*data, data_file("series.yaml")]:  # series.yaml: the issues' URL templates
         if path.is_file():
